@@ -1,0 +1,82 @@
+"""The admin command line: ``sigfollow-desktop --help``. Thin over ``admin``, ``core``, ``store``.
+
+Exit codes: 0 done, 1 failed (one clear line on stderr), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from sigfollow_desktop import __version__
+from sigfollow_desktop.cli import deliveries, events, verify, webhooks
+from sigfollow_desktop.cli.context import Context, UsageError
+from sigfollow_desktop.core.errors import SigFollowError
+from sigfollow_desktop.logs import setup_logging
+from sigfollow_desktop.paths import DATA_DIR_ENV, data_dir, log_dir
+
+log = logging.getLogger(__name__)
+PROG = "sigfollow-desktop"
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="SigFollow Desktop: configure webhooks and deliver SigFollow events to them, "
+        "signed with X-Hub-Signature-256 and retried until delivered. "
+        "With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=f"folder of the database and logs (default: ${DATA_DIR_ENV}, else per-user folder)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (webhooks, events, deliveries, verify):
+        module.register(commands)
+    return parser
+
+
+def run_command(ctx: Context, args: argparse.Namespace) -> int:
+    try:
+        return int(args.handler(ctx, args))
+    except UsageError as exc:
+        ctx.err.write(f"{PROG}: {exc}\n")
+        return 2
+    except SigFollowError as exc:
+        ctx.err.write(f"{PROG}: error: {exc}\n")
+        return 1
+    except SQLAlchemyError as exc:
+        log.exception("database error")
+        ctx.err.write(
+            f"{PROG}: error: the database could not be used ({type(exc).__name__}); "
+            "see the log for details\n"
+        )
+        return 1
+    except KeyboardInterrupt:
+        ctx.err.write(f"{PROG}: interrupted\n")
+        return 130
+    finally:
+        ctx.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from sigfollow_desktop.app import run_gui
+
+        return run_gui(args.data_dir)
+    setup_logging(log_dir(args.data_dir))
+    return run_command(Context(data_dir(args.data_dir)), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""What every command needs: the data folder, the store, the keychain, and printing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TextIO
+
+from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.core.errors import SigFollowError
+from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
+
+
+class UsageError(SigFollowError):
+    """The command line itself is wrong (exit code 2)."""
+
+
+@dataclass
+class Context:
+    data_dir: Path
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+
+    @cached_property
+    def store(self) -> Store:
+        return open_store(self.data_dir / DB_FILENAME)
+
+    @cached_property
+    def secrets(self) -> SecretStore:
+        return SecretStore()
+
+    @cached_property
+    def admin(self) -> Admin:
+        return Admin(self.store, self.secrets)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def print_json(self, value: Any) -> None:
+        json.dump(value, self.out, indent=2, ensure_ascii=False)
+        self.out.write("\n")
+
+    def confirm(self, question: str, assume_yes: bool) -> bool:
+        """Ask on a terminal; without one, ``--yes`` is required."""
+        if assume_yes:
+            return True
+        if not self.stdin.isatty():
+            raise UsageError(f"{question} Pass --yes to confirm when not at a terminal.")
+        self.err.write(f"{question} [y/N] ")
+        self.err.flush()
+        return self.stdin.readline().strip().lower() in {"y", "yes"}
+
+
+def read_input(name: str) -> bytes:
+    """The bytes of a file, or of standard input for ``-``."""
+    if name == "-":
+        return sys.stdin.buffer.read()
+    path = Path(name)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SigFollowError(f"No such file: {name}") from None
+    except IsADirectoryError:
+        raise SigFollowError(f"{name} is a folder; give a .json or .ndjson file") from None
+    except OSError as exc:
+        raise SigFollowError(f"Cannot read {name}: {exc.strerror}") from None
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def when(epoch: float | None) -> str:
+    """A stored time in local time, to the second."""
+    if epoch is None:
+        return "—"
+    return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [
+        max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
+    ]
+    lines = [headers, *rows]
+    return "\n".join(
+        "  ".join(
+            str(cell).ljust(width) for cell, width in zip(line, widths, strict=False)
+        ).rstrip()
+        for line in lines
+    )

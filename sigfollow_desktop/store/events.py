@@ -1,0 +1,69 @@
+"""Event intake: store each Meta event once and fan it out to the webhooks that want it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session
+
+from sigfollow_desktop.core.meta import ParsedEvent
+from sigfollow_desktop.store.models import Event
+
+# Every enabled webhook subscribed to the event's field gets one pending delivery, due now.
+_FAN_OUT = text(
+    """
+    INSERT INTO deliveries (event_id, webhook_id, status, attempt_count, next_attempt_at,
+                            created_at)
+    SELECT e.id, w.id, 'pending', 0, e.received_at, e.received_at
+    FROM events AS e
+    JOIN webhooks AS w
+      ON w.enabled AND instr(',' || w.subscribed || ',', ',' || e.field || ',') > 0
+    WHERE e.id BETWEEN :first AND :last
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """How an intake went: ``stored`` new events, ``duplicates`` already known."""
+
+    stored: int = 0
+    duplicates: int = 0
+    deliveries: int = 0
+
+    def __add__(self, other: Intake) -> Intake:
+        return Intake(
+            self.stored + other.stored,
+            self.duplicates + other.duplicates,
+            self.deliveries + other.deliveries,
+        )
+
+
+def store_events(
+    session: Session, items: Iterable[tuple[bytes, ParsedEvent]], source: str = "import"
+) -> Intake:
+    """Insert a batch of parsed bodies in the session's transaction; known events are skipped."""
+    now = time.time()
+    rows = [
+        {
+            "field": parsed.field,
+            "dedupe_key": parsed.dedupe_key,
+            "body": body,
+            "received_at": now,
+            "source": source,
+        }
+        for body, parsed in items
+    ]
+    if not rows:
+        return Intake()
+    statement = insert(Event).on_conflict_do_nothing().returning(Event.id)
+    ids = list(session.scalars(statement, rows))
+    deliveries = 0
+    if ids:
+        result = session.execute(_FAN_OUT, {"first": min(ids), "last": max(ids)})
+        deliveries = result.rowcount  # type: ignore[attr-defined]
+    return Intake(stored=len(ids), duplicates=len(rows) - len(ids), deliveries=deliveries)

@@ -1,0 +1,135 @@
+"""The tables of the local store.
+
+Times are Unix epoch seconds (floats): they compare cheaply in the delivery queue's index and
+convert to local time only for display.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from sigfollow_desktop.core.fields import FIELDS, Field
+
+DeliveryStatus = Literal["pending", "delivered", "failed"]
+_RANDOM_UID = text("(lower(hex(randomblob(16))))")
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Webhook(Base):
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, server_default=_RANDOM_UID)
+    url: Mapped[str] = mapped_column(String(512))
+    enabled: Mapped[bool] = mapped_column(default=False)
+    paused: Mapped[bool] = mapped_column(default=False)
+    subscribed: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[float]
+    updated_at: Mapped[float]
+    secret_created_at: Mapped[float | None] = mapped_column(default=None)
+
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="webhook", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        chosen = set(self.subscribed.split(","))
+        return tuple(field for field in FIELDS if field in chosen)
+
+    @fields.setter
+    def fields(self, fields: tuple[Field, ...]) -> None:
+        self.subscribed = ",".join(field for field in FIELDS if field in fields)
+
+    @property
+    def has_secret(self) -> bool:
+        return self.secret_created_at is not None
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, server_default=_RANDOM_UID)
+    field: Mapped[str] = mapped_column(String(20))
+    dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[float]
+    source: Mapped[str] = mapped_column(String(16), default="import")
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "webhook_id"),
+        # The queue: only pending rows, ordered by when they are due. A claimed delivery's
+        # next_attempt_at is its lease expiry, so a crashed sender's work comes due again.
+        Index(
+            "ix_deliveries_due",
+            "next_attempt_at",
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index("ix_deliveries_webhook_status", "webhook_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, server_default=_RANDOM_UID)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempt_count: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[float | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
+    lease_until: Mapped[float | None] = mapped_column(default=None)
+    last_status_code: Mapped[int | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    last_duration_ms: Mapped[float | None] = mapped_column(default=None)
+    created_at: Mapped[float]
+    finished_at: Mapped[float | None] = mapped_column(default=None)
+
+    webhook: Mapped[Webhook] = relationship(back_populates="deliveries")
+    event: Mapped[Event] = relationship()
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="delivery",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Attempt.number",
+    )
+
+
+class Attempt(Base):
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    started_at: Mapped[float]
+    duration_ms: Mapped[float]
+    status_code: Mapped[int | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(String(500), default=None)
+    response_excerpt: Mapped[str | None] = mapped_column(String(1024), default=None)
+
+    delivery: Mapped[Delivery] = relationship(back_populates="attempts")

@@ -1,0 +1,100 @@
+"""A real HTTP receiver on 127.0.0.1 for tests: records every request, answers as scripted."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b"ok"
+
+
+class Receiver:
+    """Start with ``with Receiver() as r:``; ``r.url`` is where to send.
+
+    ``replies`` is consumed in order; when empty, ``default`` answers. ``script`` may instead
+    decide per request.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[Received] = []
+        self.replies: list[Reply] = []
+        self.default = Reply()
+        self.script: Callable[[Received], Reply] | None = None
+        self._lock = threading.Lock()
+        self._released = threading.Event()
+        self._released.set()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                got = Received(self.path, dict(self.headers.items()), body, time.time())
+                with receiver._lock:
+                    receiver.requests.append(got)
+                    if receiver.script is not None:
+                        reply = receiver.script(got)
+                    elif receiver.replies:
+                        reply = receiver.replies.pop(0)
+                    else:
+                        reply = receiver.default
+                if reply.delay:
+                    receiver._released.wait(reply.delay)
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except OSError:
+                    pass  # the client gave up (timeout test)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/hook"
+
+    def hold(self) -> None:
+        """Make delayed replies wait their full delay (the default)."""
+        self._released.clear()
+
+    def release(self) -> None:
+        """Let every delayed reply go now."""
+        self._released.set()
+
+    def __enter__(self) -> Receiver:
+        self.hold()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(5)
