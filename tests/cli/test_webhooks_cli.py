@@ -146,3 +146,19 @@ def test_version_and_help(cli: RunCli) -> None:
     assert helped.code == 0
     for command in ("webhooks", "events", "deliveries", "verify"):
         assert command in helped.out
+
+
+def test_unusable_data_folders_get_one_clear_line(cli: RunCli, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    run = cli("--data-dir", str(not_a_folder), "webhooks", "list")
+    assert run.code == 1
+    assert run.err.startswith("sigfollow-desktop: error: cannot write logs: Not a directory")
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    (corrupt / "sigfollow.sqlite3").write_bytes(b"garbage\n")
+    run = cli("--data-dir", str(corrupt), "webhooks", "list")
+    assert run.code == 1
+    assert "is not a readable SigFollow database" in run.err
+    assert "Traceback" not in run.err
+    assert (corrupt / "sigfollow.sqlite3").read_bytes() == b"garbage\n"
