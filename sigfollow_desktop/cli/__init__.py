@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (signing, database, Qt, resources; the "
+        "keychain is reported), one line per check, and exit: 0 if all pass, 1 if not",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         help=f"folder of the database and logs (default: ${DATA_DIR_ENV}, else per-user folder)",
@@ -73,6 +79,10 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from sigfollow_desktop.selftest import run_self_test
+
+        return run_self_test(sys.stdout)
     if args.command is None:
         from sigfollow_desktop.app import run_gui
 
