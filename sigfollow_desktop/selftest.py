@@ -153,8 +153,10 @@ def check_qt() -> str:
 
 
 def _load_icon(path: Path) -> bool:
-    from PySide6.QtGui import QImageReader
+    from PySide6.QtGui import QGuiApplication, QImageReader
 
+    if QGuiApplication.instance() is None:
+        raise CheckFailed("the icons cannot be checked: Qt did not start")
     return not QImageReader(str(path)).read().isNull()
 
 

@@ -1,0 +1,160 @@
+"""``--self-test``: every check passes on a good installation and names what a broken one lacks."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from PySide6.QtWidgets import QApplication
+
+from sigfollow_desktop import selftest
+from sigfollow_desktop.resources import resources_dir
+from sigfollow_desktop.selftest import CheckResult, Outcome, run_checks, run_self_test
+from tests.support.memory_keyring import MemoryKeyring
+
+SOURCE_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+
+def outcomes(results: list[CheckResult]) -> dict[str, Outcome]:
+    return {result.name: result.outcome for result in results}
+
+
+def by_name(results: list[CheckResult], name: str) -> CheckResult:
+    (result,) = (result for result in results if result.name == name)
+    return result
+
+
+@pytest.fixture
+def resources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped resources that a test may break, used in place of the real ones."""
+    folder = tmp_path / "resources"
+    shutil.copytree(SOURCE_RESOURCES / "samples", folder / "samples")
+    monkeypatch.setattr("sigfollow_desktop.resources.resources_dir", lambda: folder)
+    return folder
+
+
+@pytest.fixture
+def no_keychain() -> Iterator[None]:
+    previous: KeyringBackend = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_all_required_checks_pass_one_line_each(
+    qapp: QApplication, memory_keyring: MemoryKeyring
+) -> None:
+    out = io.StringIO()
+    assert run_self_test(out) == 0
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "ok    signing",
+        "ok    database",
+        "info  keychain",
+        "ok    qt",
+        "ok    resources",
+    ]
+    assert "schema 0001" in lines[1]
+    assert "tests.support.memory_keyring.MemoryKeyring (priority 1)" in lines[2]
+    assert "SecretService" in lines[2]  # backends found through keyring's entry points
+    assert lines[4].startswith("ok    resources: 3 samples")
+    assert lines[4].endswith(f" in {resources_dir()}")
+
+
+def test_no_keychain_is_reported_not_required(qapp: QApplication, no_keychain: None) -> None:
+    out = io.StringIO()
+    assert run_self_test(out) == 0
+    line = next(line for line in out.getvalue().splitlines() if "keychain" in line)
+    assert line.startswith("info  keychain: no usable keychain (keyring.backends.fail.Keyring)")
+
+
+def test_a_wrong_signature_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sigfollow_desktop.core.signing.sign", lambda secret, body: "sha256=00")
+    result = selftest.CHECKS[0]()
+    assert (result.name, result.outcome) == ("signing", Outcome.FAIL)
+    assert "signs as sha256=00" in result.detail
+
+
+def test_missing_migration_scripts_fail_the_database_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "migrations"
+    empty.mkdir()
+    monkeypatch.setattr("sigfollow_desktop.store.db._MIGRATIONS", empty)
+    result = selftest.CHECKS[1]()
+    assert (result.name, result.outcome) == ("database", Outcome.FAIL)
+
+
+def test_a_missing_sample_fails(qapp: QApplication, resources: Path) -> None:
+    (resources / "samples" / "template_status.json").unlink()
+    out = io.StringIO()
+    assert run_self_test(out) == 1
+    assert "FAIL  resources: sample payloads missing for template_status" in out.getvalue()
+
+
+def test_a_sample_that_is_not_a_meta_body_fails(qapp: QApplication, resources: Path) -> None:
+    (resources / "samples" / "statuses.json").write_text('{"object": "page"}')
+    (result,) = run_checks(io.StringIO(), (selftest.CHECKS[4],))
+    assert result.outcome is Outcome.FAIL
+    assert result.detail.startswith("statuses.json is not a usable sample")
+
+
+def test_icons_and_styles_are_required_once_the_folders_exist(
+    qapp: QApplication, resources: Path
+) -> None:
+    check = selftest.CHECKS[4]
+    (resources / "icons").mkdir()
+    assert check().detail.endswith("holds no icons")
+    svg = SOURCE_RESOURCES.parent / "packaging" / "icons" / "sigfollow-desktop.svg"
+    shutil.copy(svg, resources / "icons" / "app.svg")
+    (resources / "icons" / "broken.svg").write_text("<svg")
+    result = check()
+    assert (result.outcome, result.detail) == (
+        Outcome.FAIL,
+        "icons that Qt cannot read: broken.svg",
+    )
+    (resources / "icons" / "broken.svg").unlink()
+    (resources / "styles").mkdir()
+    (resources / "styles" / "app.qss").write_text("  \n")
+    assert (check().outcome, check().detail) == (Outcome.FAIL, "app.qss is empty")
+    (resources / "styles" / "app.qss").write_text("QLabel { color: #0B6B55; }\n")
+    result = check()
+    assert result.outcome is Outcome.PASS
+    assert result.detail.startswith("3 samples, 1 icons, 1 style sheets in ")
+
+
+def _self_test_process(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    return subprocess.run(
+        [sys.executable, "-m", "sigfollow_desktop", "--self-test"],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_command_line_runs_offscreen_without_being_told() -> None:
+    result = _self_test_process()
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5
+    assert "ok    qt: the offscreen platform plugin loaded and a widget painted" in lines[3]
+
+
+def test_a_missing_platform_plugin_is_one_failing_line() -> None:
+    result = _self_test_process(QT_QPA_PLATFORM="nosuchplatform")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[3].startswith("FAIL  qt: no nosuchplatform platform plugin in ")
+    assert [line.split()[0] for line in lines[:4]] == ["ok", "ok", "info", "FAIL"]
