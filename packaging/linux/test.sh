@@ -13,7 +13,6 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NAME=sigfollow-desktop
 OUT=$(mkdir -p "${1:-$ROOT/packaging/out}" && cd "${1:-$ROOT/packaging/out}" && pwd)
 WORK=$(mktemp -d)
-app_pid=
 installed_by_us=0
 
 step() { echo "==> $*"; }
@@ -23,7 +22,6 @@ fail() {
 }
 
 cleanup() {
-  [[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null || true
   if ((installed_by_us)) && dpkg-query -W -f='${db:Status-Status}' "$NAME" 2>/dev/null | grep -q installed; then
     echo "==> removing the $NAME package this test installed" >&2
     dpkg -r "$NAME" >/dev/null || true
@@ -33,7 +31,9 @@ cleanup() {
 trap cleanup EXIT
 
 [[ $(id -u) == 0 ]] || fail "run as root: the test installs and removes the .deb with dpkg"
-command -v apt-get >/dev/null && command -v dpkg >/dev/null || fail "needs Debian or Ubuntu (apt, dpkg)"
+if ! command -v apt-get >/dev/null || ! command -v dpkg >/dev/null; then
+  fail "needs Debian or Ubuntu (apt, dpkg)"
+fi
 
 # --- system packages -------------------------------------------------------------------------
 # Tools: objdump for PyInstaller, dpkg-shlibdeps for the Depends, Xvfb + xdotool + ImageMagick
