@@ -6,6 +6,8 @@ Meant for a fresh install or a freshly built bundle, without a screen: Qt is sta
 - ``signing``: ``X-Hub-Signature-256`` of GitHub's published test vector;
 - ``database``: a new store in a temporary folder migrates to the current schema and takes an
   event once;
+- ``modules``: every module of the program imports (a bundle that left one out, or a Qt
+  module one of them needs, fails here rather than when the window opens);
 - ``qt``: the Qt platform plugin loads and a widget paints;
 - ``resources``: the sample payloads, and the icons and styles where the installation has them.
 
@@ -16,10 +18,12 @@ The exit status is 0 when every required check passes, 1 otherwise.
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -107,6 +111,29 @@ def check_database() -> str:
         f"a new database migrated to schema {revision} ({len(Base.metadata.tables)} tables, "
         f"{journal.upper()} journal) and stored an event once"
     )
+
+
+def program_modules(package: str = "sigfollow_desktop") -> Iterator[str]:
+    """The program's modules, without the Alembic scripts (files that Alembic runs itself)."""
+    for info in pkgutil.iter_modules(importlib.import_module(package).__path__, f"{package}."):
+        if info.name.rsplit(".", 1)[1] in {"migrations", "__main__"}:
+            continue
+        yield info.name
+        if info.ispkg:
+            yield from program_modules(info.name)
+
+
+def check_modules() -> str:
+    names = list(program_modules())
+    failed = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            failed.append(f"{name} ({type(exc).__name__}: {exc})")
+    if failed:
+        raise CheckFailed(f"cannot import {'; '.join(failed)}")
+    return f"all {len(names)} modules of the program import"
 
 
 def _plugins_dir() -> Path:
@@ -250,21 +277,20 @@ def _reported(name: str, check: Callable[[], CheckResult]) -> Callable[[], Check
 
 # Qt comes after the checks that need no Qt: if the platform plugin is present but cannot be
 # loaded, Qt ends the process itself, and the lines above are already out.
-CHECKS: tuple[Callable[[], CheckResult], ...] = (
-    _required("signing", check_signing),
-    _required("database", check_database),
-    _reported("keychain", check_keychain),
-    _required("qt", check_qt),
-    _required("resources", check_resources),
-)
+CHECKS: dict[str, Callable[[], CheckResult]] = {
+    "signing": _required("signing", check_signing),
+    "database": _required("database", check_database),
+    "modules": _required("modules", check_modules),
+    "keychain": _reported("keychain", check_keychain),
+    "qt": _required("qt", check_qt),
+    "resources": _required("resources", check_resources),
+}
 
 
-def run_checks(
-    out: TextIO, checks: tuple[Callable[[], CheckResult], ...] = CHECKS
-) -> list[CheckResult]:
-    """Run ``checks`` in order, printing each line as soon as it is known."""
+def run_checks(out: TextIO, checks: Iterable[Callable[[], CheckResult]] = ()) -> list[CheckResult]:
+    """Run ``checks`` (all of them by default) in order, printing each line when it is known."""
     results = []
-    for check in checks:
+    for check in checks or CHECKS.values():
         result = check()
         out.write(result.line() + "\n")
         out.flush()

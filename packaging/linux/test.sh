@@ -85,8 +85,8 @@ chmod 0755 "$WORK" "$WORK/home"
 expect_self_test() { # FILE: the self-test output; all required checks passed, one line each
   local file=$1
   cat "$file"
-  [[ $(grep -c '' "$file") == 5 ]] || fail "self-test printed $(grep -c '' "$file") lines, expected 5"
-  [[ $(grep -c '^ok ' "$file") == 4 ]] || fail "self-test: not every required check passed"
+  [[ $(grep -c '' "$file") == 6 ]] || fail "self-test printed $(grep -c '' "$file") lines, expected 6"
+  [[ $(grep -c '^ok ' "$file") == 5 ]] || fail "self-test: not every required check passed"
   grep -q '^info  keychain: ' "$file" || fail "self-test did not report the keychain"
 }
 

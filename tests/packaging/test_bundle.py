@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sigfollow_desktop import __version__
+from sigfollow_desktop.selftest import program_modules
 
 pytest.importorskip("PyInstaller", reason="needs the package extra: pip install -e '.[package]'")
 
@@ -85,11 +86,14 @@ def test_self_test_passes_and_picks_the_same_keychain_as_the_source(
     assert [line.split(":")[0] for line in lines] == [
         "ok    signing",
         "ok    database",
+        "ok    modules",
         "info  keychain",
         "ok    qt",
         "ok    resources",
     ]
-    assert str(bundle) in lines[4]  # its own resources, not the source tree's
+    # The frozen program finds as many of its modules as the source tree has.
+    assert f"all {len(list(program_modules()))} modules of the program import" in lines[2]
+    assert str(bundle) in lines[5]  # its own resources, not the source tree's
     # The same choice as keyring makes from the source install in this environment: the
     # bundle found keyring's backends through the bundled entry points.
     source_choice = subprocess.run(
@@ -105,8 +109,8 @@ def test_self_test_passes_and_picks_the_same_keychain_as_the_source(
         timeout=60,
         check=True,
     ).stdout.strip()
-    assert source_choice in lines[2]
-    assert "Backends known: SecretService, Windows, chainer, fail" in lines[2]
+    assert source_choice in lines[3]
+    assert "Backends known: SecretService, Windows, chainer, fail" in lines[3]
 
 
 def test_cli_works_against_a_store_in_the_bundle(bundle: Path, tmp_path: Path) -> None:

@@ -59,15 +59,16 @@ def test_all_required_checks_pass_one_line_each(
     assert [line.split(":")[0] for line in lines] == [
         "ok    signing",
         "ok    database",
+        "ok    modules",
         "info  keychain",
         "ok    qt",
         "ok    resources",
     ]
     assert "schema 0001" in lines[1]
-    assert "tests.support.memory_keyring.MemoryKeyring (priority 1)" in lines[2]
-    assert "SecretService" in lines[2]  # backends found through keyring's entry points
-    assert lines[4].startswith("ok    resources: 3 samples")
-    assert lines[4].endswith(f" in {resources_dir()}")
+    assert "tests.support.memory_keyring.MemoryKeyring (priority 1)" in lines[3]
+    assert "SecretService" in lines[3]  # backends found through keyring's entry points
+    assert lines[5].startswith("ok    resources: 3 samples")
+    assert lines[5].endswith(f" in {resources_dir()}")
 
 
 def test_no_keychain_is_reported_not_required(qapp: QApplication, no_keychain: None) -> None:
@@ -79,9 +80,26 @@ def test_no_keychain_is_reported_not_required(qapp: QApplication, no_keychain: N
 
 def test_a_wrong_signature_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sigfollow_desktop.core.signing.sign", lambda secret, body: "sha256=00")
-    result = selftest.CHECKS[0]()
+    result = selftest.CHECKS["signing"]()
     assert (result.name, result.outcome) == ("signing", Outcome.FAIL)
     assert "signs as sha256=00" in result.detail
+
+
+def test_a_module_that_does_not_import_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        selftest,
+        "program_modules",
+        lambda: iter(["sigfollow_desktop.core", "sigfollow_desktop.gone"]),
+    )
+    result = selftest.CHECKS["modules"]()
+    assert (result.name, result.outcome) == ("modules", Outcome.FAIL)
+    assert result.detail.startswith("cannot import sigfollow_desktop.gone (ModuleNotFoundError")
+
+
+def test_the_program_modules_leave_out_the_alembic_scripts() -> None:
+    names = set(selftest.program_modules())
+    assert {"sigfollow_desktop.app", "sigfollow_desktop.store.db", "sigfollow_desktop.cli"} <= names
+    assert not [name for name in names if "migrations" in name or name.endswith("__main__")]
 
 
 def test_missing_migration_scripts_fail_the_database_check(
@@ -90,7 +108,7 @@ def test_missing_migration_scripts_fail_the_database_check(
     empty = tmp_path / "migrations"
     empty.mkdir()
     monkeypatch.setattr("sigfollow_desktop.store.db._MIGRATIONS", empty)
-    result = selftest.CHECKS[1]()
+    result = selftest.CHECKS["database"]()
     assert (result.name, result.outcome) == ("database", Outcome.FAIL)
 
 
@@ -103,7 +121,7 @@ def test_a_missing_sample_fails(qapp: QApplication, resources: Path) -> None:
 
 def test_a_sample_that_is_not_a_meta_body_fails(qapp: QApplication, resources: Path) -> None:
     (resources / "samples" / "statuses.json").write_text('{"object": "page"}')
-    (result,) = run_checks(io.StringIO(), (selftest.CHECKS[4],))
+    (result,) = run_checks(io.StringIO(), (selftest.CHECKS["resources"],))
     assert result.outcome is Outcome.FAIL
     assert result.detail.startswith("statuses.json is not a usable sample")
 
@@ -111,7 +129,7 @@ def test_a_sample_that_is_not_a_meta_body_fails(qapp: QApplication, resources: P
 def test_icons_and_styles_are_required_once_the_folders_exist(
     qapp: QApplication, resources: Path
 ) -> None:
-    check = selftest.CHECKS[4]
+    check = selftest.CHECKS["resources"]
     (resources / "icons").mkdir()
     assert check().detail.endswith("holds no icons")
     svg = SOURCE_RESOURCES.parent / "packaging" / "icons" / "sigfollow-desktop.svg"
@@ -148,13 +166,13 @@ def test_command_line_runs_offscreen_without_being_told() -> None:
     result = _self_test_process()
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 5
-    assert "ok    qt: the offscreen platform plugin loaded and a widget painted" in lines[3]
+    assert len(lines) == 6
+    assert "ok    qt: the offscreen platform plugin loaded and a widget painted" in lines[4]
 
 
 def test_a_missing_platform_plugin_is_one_failing_line() -> None:
     result = _self_test_process(QT_QPA_PLATFORM="nosuchplatform")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[3].startswith("FAIL  qt: no nosuchplatform platform plugin in ")
-    assert [line.split()[0] for line in lines[:4]] == ["ok", "ok", "info", "FAIL"]
+    assert lines[4].startswith("FAIL  qt: no nosuchplatform platform plugin in ")
+    assert [line.split()[0] for line in lines[:5]] == ["ok", "ok", "ok", "info", "FAIL"]
