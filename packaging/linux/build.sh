@@ -73,7 +73,16 @@ install -m 0644 "$LINUX/copyright" "$STAGE/usr/share/doc/$NAME/copyright"
 cp -r "$ROOT/packaging/icons/hicolor/." "$STAGE/usr/share/icons/hicolor/"
 install -m 0644 "$ROOT/packaging/icons/$NAME.svg" "$STAGE/usr/share/icons/hicolor/scalable/apps/$NAME.svg"
 # Everything readable by all, nothing writable but by root: the files are installed as root.
+# Shared libraries are not programs (Debian policy 8.1).
 chmod -R u=rwX,go=rX "$STAGE"
+find "$STAGE/opt" -type f -name '*.so*' -exec chmod 0644 {} +
+# A native package's changelog, as Debian policy 12.7 asks for every binary package.
+printf '%s (%s) stable; urgency=medium\n\n  * SigFollow Desktop %s.\n\n -- %s  %s\n' \
+  "$NAME" "$DEB_VERSION" "$VERSION" "${DEB_MAINTAINER:-SigFollow <desktop@sigfollow.invalid>}" \
+  "$(date -R -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}")" |
+  gzip -9n >"$STAGE/usr/share/doc/$NAME/changelog.gz"
+chmod 0644 "$STAGE/usr/share/doc/$NAME/changelog.gz"
+install -D -m 0644 "$LINUX/lintian-overrides" "$STAGE/usr/share/lintian/overrides/$NAME"
 
 echo "==> .deb: Depends from the bundle's ELF files (dpkg-shlibdeps)"
 # dpkg-shlibdeps reads a debian/control; give it a minimal one in a scratch folder.
@@ -104,11 +113,13 @@ Recommends: gnome-keyring
 Section: net
 Priority: optional
 Description: webhook admin and signed, retried delivery of SigFollow events
- SigFollow Desktop configures the webhooks of a SigFollow (WhatsApp Business) account and
- delivers its events to them: message statuses, inbound messages and template reviews,
- each signed with X-Hub-Signature-256 and retried from a local store until delivered.
+ SigFollow Desktop configures the webhooks of a SigFollow (WhatsApp Business)
+ account and delivers its events to them: message statuses, inbound messages
+ and template reviews, each signed with X-Hub-Signature-256 and retried from a
+ local store until delivered.
  .
- Signing secrets are kept in the system keychain (a Secret Service such as GNOME Keyring).
+ Signing secrets are kept in the system keychain (a Secret Service such as
+ GNOME Keyring).
 EOF
 (cd "$STAGE" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z |
   xargs -0 md5sum >DEBIAN/md5sums)

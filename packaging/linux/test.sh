@@ -36,13 +36,13 @@ if ! command -v apt-get >/dev/null || ! command -v dpkg >/dev/null; then
 fi
 
 # --- system packages -------------------------------------------------------------------------
-# Tools: objdump for PyInstaller, dpkg-shlibdeps for the Depends, Xvfb + xdotool + ImageMagick
-# for the window and its screenshot, desktop-file-validate, D-Bus + GNOME Keyring for a real
-# keychain. Libraries: what the bundled Qt links against (dpkg-shlibdeps resolves the Depends
+# Tools: objdump for PyInstaller, dpkg-shlibdeps for the Depends, lintian, Xvfb + xdotool +
+# ImageMagick for the window and its screenshot, desktop-file-validate, D-Bus + GNOME Keyring
+# for a real keychain. Libraries: what the bundled Qt links against (dpkg-shlibdeps resolves the Depends
 # from the installed libraries, so they must be here to build the .deb).
 tools=(objdump:binutils dpkg-shlibdeps:dpkg-dev xvfb-run:xvfb xauth:xauth xdotool:xdotool
   import:imagemagick desktop-file-validate:desktop-file-utils dbus-run-session:dbus
-  gnome-keyring-daemon:gnome-keyring runuser:util-linux)
+  gnome-keyring-daemon:gnome-keyring runuser:util-linux lintian:lintian)
 libraries=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-image0
   libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxcb-glx0 libxcb-sync1
   libxcb-xfixes0 libx11-xcb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 libwayland-client0
@@ -131,6 +131,12 @@ colours=$(identify -format '%k' "$OUT/screenshot-bundle.png")
 echo "    $OUT/screenshot-bundle.png ($colours colours)"
 
 # --- the .deb ---------------------------------------------------------------------------------
+step "lintian $(basename "$DEB") (errors fail; accepted ones are in packaging/linux/lintian-overrides)"
+lintian_status=0
+lintian_report=$(lintian --fail-on error --tag-display-limit 0 "$DEB" 2>&1) || lintian_status=$?
+grep -v 'running with root privileges' <<<"$lintian_report" || true
+((lintian_status == 0)) || fail "lintian found errors in the .deb"
+
 opt_before=$(ls -A /opt)
 step "dpkg -i $(basename "$DEB")"
 installed_by_us=1

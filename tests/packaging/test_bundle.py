@@ -158,3 +158,23 @@ def test_linux_bundle_leaves_the_desktop_libraries_to_the_system(bundle: Path) -
     assert (plugins / "platforms" / "libqoffscreen.so").is_file()
     assert (plugins / "iconengines" / "libqsvgicon.so").is_file()
     assert not (plugins / "platformthemes" / "libqgtk3.so").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF files")
+def test_linux_bundle_searches_libraries_only_relative_to_itself(bundle: Path) -> None:
+    """No library search path of the build machine (a source-built Python sets one) is left."""
+    leaks = []
+    for path in bundle.rglob("*"):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with path.open("rb") as handle:
+            if handle.read(4) != b"\x7fELF":
+                continue
+        dynamic = subprocess.run(
+            ["readelf", "-d", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        for line in dynamic.splitlines():
+            if "(RUNPATH)" in line or "(RPATH)" in line:
+                paths = line.split("[", 1)[1].rstrip("]").split(":")
+                leaks += [f"{path.name}: {p}" for p in paths if not p.startswith("$ORIGIN")]
+    assert leaks == []
