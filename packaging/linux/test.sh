@@ -112,6 +112,11 @@ grep -q '^info  keychain: keyring.backends.SecretService.Keyring ' "$OUT/self-te
 
 step "bundle: the window on a real X server (Xvfb), screenshot"
 rm -f "$OUT/screenshot-bundle.png"
+# Something to show: a webhook (not enabled, so nothing is sent anywhere) and some events,
+# stored through the bundle's own command line.
+clean_env "$BUNDLE/$NAME" --data-dir "$WORK/data" webhooks add https://hooks.example.com/sigfollow \
+  --events statuses,messages
+clean_env "$BUNDLE/$NAME" --data-dir "$WORK/data" events simulate --count 12
 clean_env SIGFOLLOW_DATA_DIR="$WORK/data" xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   set -euo pipefail
   "$1" & pid=$!
