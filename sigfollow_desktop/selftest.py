@@ -29,7 +29,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["CHECKS", "CheckResult", "Outcome", "run_checks", "run_self_test"]
+__all__ = ["CHECKS", "CheckResult", "Outcome", "program_modules", "run_checks", "run_self_test"]
 
 # The published X-Hub-Signature-256 test vector of GitHub's webhook documentation.
 VECTOR_SECRET = "It's a Secret to Everybody"  # noqa: S105 - public test data
