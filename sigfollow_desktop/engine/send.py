@@ -30,6 +30,7 @@ class SendResult:
     error: str | None = None
     response_excerpt: str | None = None
     retry_after: float | None = None
+    location: str | None = None  # where a 3xx pointed (never followed)
 
     @property
     def ok(self) -> bool:
@@ -125,6 +126,7 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
                 duration_ms=duration,
                 response_excerpt=kept.decode("utf-8", "replace") or None,
                 retry_after=_retry_after(response),
+                location=response.headers.get("location"),
             )
     except httpx.HTTPError as exc:
         duration = (time.perf_counter() - started) * 1000

@@ -1,0 +1,255 @@
+"""The delivery queue: claiming due deliveries with a lease, recording attempts, repair.
+
+A claim moves a delivery's ``next_attempt_at`` to the end of its lease, so a sender that dies
+mid-send leaves nothing stuck: the delivery simply comes due again when the lease runs out.
+Every query here is written for the hot path: a claim is one index range scan per webhook
+(``ix_deliveries_webhook_due``), and a batch of outcomes is recorded in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from sigfollow_desktop.core.errors import NotFoundError
+from sigfollow_desktop.store.webhooks import get_webhook
+
+ERROR_CHARS = 500
+
+_ACTIVE_WEBHOOKS = text(
+    "SELECT id, uid, url, secret_created_at FROM webhooks "
+    "WHERE enabled AND NOT paused ORDER BY id"
+)
+
+_CLAIM = text(
+    """
+    UPDATE deliveries
+    SET next_attempt_at = :lease_until, lease_owner = :owner, lease_until = :lease_until
+    WHERE id IN (
+        SELECT id FROM deliveries
+        WHERE webhook_id = :webhook_id AND status = 'pending' AND next_attempt_at <= :now
+        ORDER BY next_attempt_at
+        LIMIT :limit
+    )
+    RETURNING id, uid, event_id, attempt_count
+    """
+)
+
+_EVENTS = text(
+    "SELECT id, uid, field, body FROM events WHERE id IN (SELECT value FROM json_each(:ids))"
+)
+
+_INSERT_ATTEMPT = text(
+    """
+    INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error,
+                          response_excerpt)
+    SELECT :delivery_id, :attempt, :started_at, :duration_ms, :status_code, :error, :excerpt
+    WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = :delivery_id)
+    """
+)
+
+# Only a pending delivery is updated: one removed, or repaired by hand meanwhile, is left be.
+_RECORD_OUTCOME = text(
+    """
+    UPDATE deliveries
+    SET status = :status, attempt_count = :attempt, next_attempt_at = :next_attempt_at,
+        lease_owner = NULL, lease_until = NULL, last_status_code = :status_code,
+        last_error = :error, last_duration_ms = :duration_ms, finished_at = :finished_at
+    WHERE id = :delivery_id AND status = 'pending'
+    """
+)
+
+_RELEASE = text(
+    """
+    UPDATE deliveries SET next_attempt_at = :at, lease_owner = NULL, lease_until = NULL
+    WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'
+      AND lease_owner = :owner
+    """
+)
+
+_NEXT_DUE = text(
+    "SELECT min(next_attempt_at) FROM deliveries "
+    "WHERE webhook_id = :webhook_id AND status = 'pending'"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveWebhook:
+    """A webhook that may be sent to now: enabled and not paused."""
+
+    id: int
+    uid: str
+    url: str
+    secret_created_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A delivery claimed for one attempt, with what is needed to send it."""
+
+    delivery_id: int
+    delivery_uid: str
+    webhook_id: int
+    event_uid: str
+    field: str
+    body: bytes
+    attempt: int  # the number of the attempt about to be made, 1-based
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One attempt made and what the delivery becomes after it."""
+
+    delivery_id: int
+    attempt: int
+    started_at: float
+    duration_ms: float
+    status_code: int | None
+    error: str | None
+    excerpt: str | None
+    status: str  # pending (to retry), delivered or failed
+    next_attempt_at: float | None
+    finished_at: float | None
+
+
+def active_webhooks(connection: Connection) -> list[ActiveWebhook]:
+    return [ActiveWebhook(*row) for row in connection.execute(_ACTIVE_WEBHOOKS)]
+
+
+def claim(
+    connection: Connection,
+    webhook_id: int,
+    *,
+    now: float,
+    lease_until: float,
+    owner: str,
+    limit: int,
+) -> list[Claimed]:
+    """Lease up to ``limit`` due deliveries of one webhook, oldest due first."""
+    if limit <= 0:
+        return []
+    rows = connection.execute(
+        _CLAIM,
+        {
+            "webhook_id": webhook_id,
+            "now": now,
+            "lease_until": lease_until,
+            "owner": owner,
+            "limit": limit,
+        },
+    ).all()
+    if not rows:
+        return []
+    event_ids = json.dumps([row.event_id for row in rows])
+    events = {row.id: row for row in connection.execute(_EVENTS, {"ids": event_ids})}
+    claimed = []
+    for row in rows:
+        event = events[row.event_id]
+        claimed.append(
+            Claimed(
+                delivery_id=row.id,
+                delivery_uid=row.uid,
+                webhook_id=webhook_id,
+                event_uid=event.uid,
+                field=event.field,
+                body=bytes(event.body),
+                attempt=row.attempt_count + 1,
+            )
+        )
+    return claimed
+
+
+def record(connection: Connection, outcomes: Sequence[Outcome]) -> None:
+    """Store the attempts and the deliveries' new states (the caller's transaction)."""
+    if not outcomes:
+        return
+    params = [
+        {
+            "delivery_id": o.delivery_id,
+            "attempt": o.attempt,
+            "started_at": o.started_at,
+            "duration_ms": o.duration_ms,
+            "status_code": o.status_code,
+            "error": None if o.error is None else o.error[:ERROR_CHARS],
+            "excerpt": o.excerpt,
+            "status": o.status,
+            "next_attempt_at": o.next_attempt_at,
+            "finished_at": o.finished_at,
+        }
+        for o in outcomes
+    ]
+    connection.execute(_INSERT_ATTEMPT, params)
+    connection.execute(_RECORD_OUTCOME, params)
+
+
+def release(connection: Connection, delivery_ids: Iterable[int], *, owner: str, at: float) -> None:
+    """Give back claims that were never attempted, due again at ``at``."""
+    ids = list(delivery_ids)
+    if ids:
+        connection.execute(_RELEASE, {"ids": json.dumps(ids), "owner": owner, "at": at})
+
+
+def next_due(connection: Connection, webhook_ids: Iterable[int]) -> float | None:
+    """The earliest time a delivery of these webhooks comes due (leases included)."""
+    times = [
+        connection.execute(_NEXT_DUE, {"webhook_id": webhook_id}).scalar()
+        for webhook_id in webhook_ids
+    ]
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
+
+
+def queue_depth(connection: Connection) -> int:
+    """Deliveries not yet delivered nor failed."""
+    return int(
+        connection.execute(
+            text("SELECT count(*) FROM deliveries WHERE status = 'pending'")
+        ).scalar_one()
+    )
+
+
+def failed_since(connection: Connection, since: float) -> int:
+    return int(
+        connection.execute(
+            text("SELECT count(*) FROM deliveries WHERE status = 'failed' AND finished_at >= :t"),
+            {"t": since},
+        ).scalar_one()
+    )
+
+
+# Manual repair -----------------------------------------------------------------------------
+
+
+def redeliver(session: Session, delivery_id: int, *, now: float) -> str:
+    """Put one delivery back in the queue, due now; return the status it had."""
+    row = session.execute(
+        text("SELECT status FROM deliveries WHERE id = :id"), {"id": delivery_id}
+    ).first()
+    if row is None:
+        raise NotFoundError(f"No delivery with id {delivery_id}; `deliveries list` shows the ids")
+    session.execute(
+        text(
+            "UPDATE deliveries SET status = 'pending', next_attempt_at = :now, "
+            "finished_at = NULL, lease_owner = NULL, lease_until = NULL WHERE id = :id"
+        ),
+        {"id": delivery_id, "now": now},
+    )
+    return str(row.status)
+
+
+def recover(session: Session, webhook_id: int, *, since: float, now: float) -> int:
+    """Put every delivery of the webhook that failed at or after ``since`` back in the queue."""
+    get_webhook(session, webhook_id)
+    result = session.execute(
+        text(
+            "UPDATE deliveries SET status = 'pending', next_attempt_at = :now, "
+            "finished_at = NULL, lease_owner = NULL, lease_until = NULL "
+            "WHERE webhook_id = :webhook_id AND status = 'failed' AND finished_at >= :since"
+        ),
+        {"webhook_id": webhook_id, "since": since, "now": now},
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
