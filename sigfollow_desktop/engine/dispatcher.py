@@ -19,6 +19,7 @@ import logging
 import os
 import queue
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -37,6 +38,7 @@ from sigfollow_desktop.engine.reports import (
     EngineState,
     EngineStatus,
 )
+from sigfollow_desktop.engine.lanes import Lanes, Pace
 from sigfollow_desktop.engine.send import (
     DEFAULT_TIMEOUT,
     SendResult,
@@ -44,7 +46,11 @@ from sigfollow_desktop.engine.send import (
     post,
     signed_headers,
 )
-from sigfollow_desktop.engine.transport import AbortSwitch, abortable_transport
+from sigfollow_desktop.engine.transport import (
+    AbortSwitch,
+    abortable_transport,
+    verifying_context,
+)
 from sigfollow_desktop.store import queue as outbox
 from sigfollow_desktop.store.db import Store
 
@@ -61,10 +67,11 @@ class EngineConfig:
 
     senders: int = 64  # sender threads: the most requests in flight overall
     per_webhook: int = 48  # the most requests in flight to one webhook
+    max_claimed: int = 1024  # claimed and not yet recorded, over all webhooks
     timeout: float = DEFAULT_TIMEOUT  # per request
     lease: float = 60.0  # a claimed delivery comes due again after this, if never recorded
     idle_wait: float = 1.0  # longest sleep before looking at the queue again
-    batch_delay: float = 0.005  # how long finished attempts may wait to be recorded together
+    batch_delay: float = 0.01  # how long finished attempts may wait to be recorded together
     max_batch: int = 512
     status_interval: float = 1.0
     stop_grace: float = 1.2  # how long stopping waits for the senders to end
@@ -81,6 +88,10 @@ class _Job:
     claimed: outbox.Claimed
     url: str
     headers: dict[str, str]
+
+    @property
+    def webhook_id(self) -> int:
+        return self.claimed.webhook_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +150,8 @@ class Dispatcher:
         self.on_failed = on_failed
         self.on_status = on_status
         self._secrets = _SecretCache(secrets)
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._lanes: Lanes[_Job] = Lanes()
+        self._paces: dict[int, Pace] = {}
         self._results: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._switch = AbortSwitch()
         self._senders: list[threading.Thread] = []
@@ -150,6 +162,7 @@ class Dispatcher:
         self._paused = threading.Event()
         self._stopping = threading.Event()
         self._connection: Connection | None = None
+        self._ssl_context: ssl.SSLContext | None = None
         self._last_status: EngineStatus | None = None
         self._status_at = 0.0
         self.sent = 0
@@ -215,16 +228,9 @@ class Dispatcher:
             return
         self._switch.abort()
         unsent: list[int] = []
-        while True:
-            try:
-                job = self._jobs.get_nowait()
-            except queue.Empty:
-                break
-            if job is not None:
-                unsent.append(job.claimed.delivery_id)
-                self._forget(job)
-        for _ in self._senders:
-            self._jobs.put(None)
+        for job in self._lanes.close():
+            unsent.append(job.claimed.delivery_id)
+            self._forget(job)
         deadline = time.monotonic() + self.config.stop_grace
         for thread in self._senders:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -260,17 +266,26 @@ class Dispatcher:
         if self._connection is not None:
             return
         self._connection = self.store.engine.connect()
-        for index in range(self.config.senders):
+        self._ssl_context = verifying_context()
+
+    def _add_senders(self) -> None:
+        """Start sender threads as the webhooks' limits call for them, up to ``senders``."""
+        wanted = sum(self._pace(w).limit for w, held in self._per_webhook.items() if held)
+        while len(self._senders) < min(wanted, self.config.senders):
             thread = threading.Thread(
-                target=self._send_loop, name=f"sigfollow-sender-{index + 1}", daemon=True
+                target=self._send_loop,
+                name=f"sigfollow-sender-{len(self._senders) + 1}",
+                daemon=True,
             )
             thread.start()
             self._senders.append(thread)
 
     def _send_loop(self) -> None:
-        with make_client(self.config.timeout, transport=abortable_transport(self._switch)) as c:
+        job: _Job | None = None
+        transport = abortable_transport(self._switch, self._ssl_context)
+        with make_client(self.config.timeout, transport=transport) as c:
             while True:
-                job = self._jobs.get()
+                job = self._lanes.take(job)
                 if job is None:
                     return
                 started_at = self.clock()
@@ -278,7 +293,11 @@ class Dispatcher:
                 self._results.put(_Done(job, started_at, result, self._switch.aborted))
 
     def _collect(self, timeout: float) -> list[_Done]:
-        """Wait up to ``timeout`` for finished attempts; then gather a batch of them."""
+        """Wait up to ``timeout`` for finished attempts; then gather a batch of them.
+
+        While more answers are due, the coordinator sleeps a few milliseconds instead of
+        waking for each one: fewer thread switches, and one transaction records them all.
+        """
         done: list[_Done] = []
         try:
             first = self._results.get(timeout=timeout) if timeout > 0 else self._results.get_nowait()
@@ -286,20 +305,9 @@ class Dispatcher:
             return done
         if isinstance(first, _Done):
             done.append(first)
-        deadline = time.monotonic() + self.config.batch_delay
-        while len(done) < self.config.max_batch and len(done) < len(self._in_flight):
-            remaining = deadline - time.monotonic()
-            try:
-                item = self._results.get(timeout=remaining) if remaining > 0 else None
-            except queue.Empty:
-                break
-            if item is None:
-                break
-            if isinstance(item, _Done):
-                done.append(item)
-            elif self._stopping.is_set():
-                break
-        while True:  # whatever else is already there
+        if len(self._in_flight) > len(done) and not self._stopping.is_set():
+            time.sleep(self.config.batch_delay)
+        while len(done) < self.config.max_batch:
             try:
                 item = self._results.get_nowait()
             except queue.Empty:
@@ -321,10 +329,16 @@ class Dispatcher:
             return self.config.idle_wait
         return min(self.config.idle_wait, max(0.001, due - self.clock()))
 
+    def _pace(self, webhook_id: int) -> Pace:
+        pace = self._paces.get(webhook_id)
+        if pace is None:
+            pace = self._paces[webhook_id] = Pace(self.config.per_webhook)
+        return pace
+
     def _claim_and_submit(self) -> int:
-        capacity = self.config.senders - len(self._in_flight)
-        # Claim in batches: wait until a quarter of the senders are free, unless all are.
-        if capacity <= 0 or (self._in_flight and capacity < self.config.senders // 4):
+        capacity = self.config.max_claimed - len(self._in_flight)
+        # Claim in batches: wait until an eighth of the room is free, unless all is.
+        if capacity <= 0 or (self._in_flight and capacity < self.config.max_claimed // 8):
             return 0
         assert self._connection is not None
         now = self.clock()
@@ -336,8 +350,9 @@ class Dispatcher:
                 return 0
             self._turn = (self._turn + 1) % len(active)
             for webhook in active[self._turn :] + active[: self._turn]:
-                room = min(capacity, self.config.per_webhook - self._per_webhook.get(webhook.id, 0))
-                if room <= 0:
+                held = self._per_webhook.get(webhook.id, 0)
+                room = min(capacity, self._pace(webhook.id).lookahead - held)
+                if room <= 0 or (held and room < self._pace(webhook.id).lookahead // 4):
                     continue
                 claimed = outbox.claim(
                     self._connection,
@@ -347,6 +362,8 @@ class Dispatcher:
                     owner=self.owner,
                     limit=room,
                 )
+                # A delivery still held here whose lease ran out is not sent twice.
+                claimed = [c for c in claimed if c.delivery_id not in self._in_flight]
                 if not claimed:
                     continue
                 self._urls[webhook.id] = webhook.url
@@ -361,15 +378,18 @@ class Dispatcher:
                 if capacity <= 0:
                     break
             outbox.release(self._connection, refused, owner=self.owner, at=now + KEYCHAIN_RETRY)
+        signed = []
         for job in jobs:
             self._in_flight[job.claimed.delivery_id] = job
             webhook_id = job.claimed.webhook_id
             self._per_webhook[webhook_id] = self._per_webhook.get(webhook_id, 0) + 1
             if job.headers:
-                self._jobs.put(job)
+                signed.append(job)
             else:  # no secret: nothing may be sent unsigned
                 result = SendResult(status_code=None, duration_ms=0.0, error=NO_SECRET)
                 self._results.put(_Done(job, now, result, aborted=False))
+        self._lanes.put(signed)
+        self._add_senders()
         return len(jobs)
 
     @staticmethod
@@ -401,6 +421,7 @@ class Dispatcher:
         reports: list[AttemptRecorded] = []
         failures: list[DeliveryFailed] = []
         now = self.clock()
+        answered: dict[int, list[float]] = {}
         for item in done:
             self._forget(item.job)
             if item.aborted:
@@ -410,6 +431,14 @@ class Dispatcher:
             reports.append(report)
             if failure is not None:
                 failures.append(failure)
+            latencies = answered.setdefault(item.job.webhook_id, [])
+            if item.result.ok:
+                latencies.append(item.result.duration_ms / 1000)
+        for webhook_id, latencies in answered.items():
+            pace = self._pace(webhook_id)
+            pace.observe(sum(1 for o in done if o.job.webhook_id == webhook_id), latencies)
+            self._lanes.set_limit(webhook_id, pace.limit)
+        self._add_senders()
         with self._connection.begin():
             outbox.record(self._connection, outcomes)
         self.sent += len(outcomes)

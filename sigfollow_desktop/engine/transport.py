@@ -10,6 +10,7 @@ transport's connection pool is rebuilt with one (httpcore's public ``network_bac
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import typing
 import weakref
@@ -114,11 +115,20 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def abortable_transport(switch: AbortSwitch) -> httpx.HTTPTransport:
+def verifying_context() -> ssl.SSLContext:
+    """The TLS settings of every sender: certificates verified. Loading the CA bundle is
+    slow, so the senders of one engine share one context (it is safe to share)."""
+    return httpx.create_ssl_context(verify=True)
+
+
+def abortable_transport(
+    switch: AbortSwitch, ssl_context: ssl.SSLContext | None = None
+) -> httpx.HTTPTransport:
     """A TLS-verifying HTTP/1.1 transport whose sockets ``switch`` can cut."""
-    transport = httpx.HTTPTransport(verify=True)
+    context = ssl_context or verifying_context()
+    transport = httpx.HTTPTransport(verify=context)
     transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(verify=True),
+        ssl_context=context,
         max_connections=4,
         max_keepalive_connections=4,
         keepalive_expiry=5.0,
