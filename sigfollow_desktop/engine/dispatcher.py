@@ -26,11 +26,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy import Connection
 
 from sigfollow_desktop.core.errors import KeychainError
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.retry import RetryPolicy
+from sigfollow_desktop.engine.lanes import Lanes, Pace
 from sigfollow_desktop.engine.reports import (
     AttemptOutcome,
     AttemptRecorded,
@@ -38,7 +40,6 @@ from sigfollow_desktop.engine.reports import (
     EngineState,
     EngineStatus,
 )
-from sigfollow_desktop.engine.lanes import Lanes, Pace
 from sigfollow_desktop.engine.send import (
     DEFAULT_TIMEOUT,
     SendResult,
@@ -56,9 +57,9 @@ from sigfollow_desktop.store.db import Store
 
 log = logging.getLogger(__name__)
 
-KEYCHAIN_RETRY = 30.0  # seconds before claims refused by a locked keychain come due again
-NO_SECRET = "No signing secret in the keychain for this webhook; rotate its secret"
+NO_SECRET = "No signing secret in the keychain for this webhook; rotate its secret"  # noqa: S105
 _WAKE = object()
+_NOT_SENT = SendResult(status_code=None, duration_ms=0.0, error="not sent")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,6 @@ class EngineConfig:
 class _Job:
     claimed: outbox.Claimed
     url: str
-    headers: dict[str, str]
 
     @property
     def webhook_id(self) -> int:
@@ -99,7 +99,7 @@ class _Done:
     job: _Job
     started_at: float
     result: SendResult
-    aborted: bool
+    sent: bool = True  # False: withdrawn before sending, or cut by stop(); not an attempt
 
 
 class _SecretCache:
@@ -157,7 +157,10 @@ class Dispatcher:
         self._senders: list[threading.Thread] = []
         self._in_flight: dict[int, _Job] = {}
         self._per_webhook: dict[int, int] = {}
-        self._urls: dict[int, str] = {}
+        # Secrets of the webhooks that may be sent to now, replaced whole at every round: a
+        # sender signs with what is here when it sends, so a rotation applies to every
+        # request sent after the round that saw it, queued ones included.
+        self._signing: dict[int, str | None] = {}
         self._turn = 0
         self._paused = threading.Event()
         self._stopping = threading.Event()
@@ -206,7 +209,7 @@ class Dispatcher:
                     self._record(done)
                     break
                 self._record(done)
-                claimed = 0 if self._paused.is_set() else self._claim_and_submit()
+                claimed = self._claim_and_submit()
                 self._report_status()
                 timeout = 0.0 if claimed else self._idle_timeout()
         finally:
@@ -283,14 +286,34 @@ class Dispatcher:
     def _send_loop(self) -> None:
         job: _Job | None = None
         transport = abortable_transport(self._switch, self._ssl_context)
-        with make_client(self.config.timeout, transport=transport) as c:
+        with make_client(self.config.timeout, transport=transport) as client:
             while True:
                 job = self._lanes.take(job)
                 if job is None:
                     return
-                started_at = self.clock()
-                result = post(c, job.url, job.claimed.body, job.headers)
-                self._results.put(_Done(job, started_at, result, self._switch.aborted))
+                self._results.put(self._send(client, job))
+
+    def _send(self, client: httpx.Client, job: _Job) -> _Done:
+        """On a sender thread: sign with the webhook's current secret and POST."""
+        started_at = self.clock()
+        webhook_id = job.claimed.webhook_id
+        if self._paused.is_set() or webhook_id not in self._signing:
+            return _Done(job, started_at, _NOT_SENT, sent=False)  # paused, disabled, removed
+        secret = self._signing.get(webhook_id)
+        if secret is None:  # nothing may be sent unsigned
+            result = SendResult(status_code=None, duration_ms=0.0, error=NO_SECRET)
+            return _Done(job, started_at, result)
+        claimed = job.claimed
+        headers = signed_headers(
+            secret,
+            claimed.body,
+            event_id=claimed.event_uid,
+            delivery_id=claimed.delivery_uid,
+            field=claimed.field,
+            attempt=claimed.attempt,
+        )
+        result = post(client, job.url, claimed.body, headers)
+        return _Done(job, started_at, result, sent=not self._switch.aborted)
 
     def _collect(self, timeout: float) -> list[_Done]:
         """Wait up to ``timeout`` for finished attempts; then gather a batch of them.
@@ -300,7 +323,7 @@ class Dispatcher:
         """
         done: list[_Done] = []
         try:
-            first = self._results.get(timeout=timeout) if timeout > 0 else self._results.get_nowait()
+            first = self._results.get(timeout=max(timeout, 0.0001))
         except queue.Empty:
             return done
         if isinstance(first, _Done):
@@ -335,7 +358,24 @@ class Dispatcher:
             pace = self._paces[webhook_id] = Pace(self.config.per_webhook)
         return pace
 
+    def _refresh(self) -> list[outbox.ActiveWebhook]:
+        """The webhooks that may be sent to now, with their current secrets."""
+        assert self._connection is not None
+        with self._connection.begin():
+            active = outbox.active_webhooks(self._connection)
+        signing: dict[int, str | None] = {}
+        for webhook in active:
+            try:
+                signing[webhook.id] = self._secrets.get(webhook)
+            except KeychainError as exc:
+                log.error("webhook %d: %s", webhook.id, exc)  # its deliveries wait
+        self._signing = signing
+        return [webhook for webhook in active if webhook.id in signing]
+
     def _claim_and_submit(self) -> int:
+        active = self._refresh()
+        if self._paused.is_set() or not active:
+            return 0
         capacity = self.config.max_claimed - len(self._in_flight)
         # Claim in batches: wait until an eighth of the room is free, unless all is.
         if capacity <= 0 or (self._in_flight and capacity < self.config.max_claimed // 8):
@@ -343,16 +383,13 @@ class Dispatcher:
         assert self._connection is not None
         now = self.clock()
         jobs: list[_Job] = []
-        refused: list[int] = []
+        self._turn = (self._turn + 1) % len(active)
         with self._connection.begin():
-            active = outbox.active_webhooks(self._connection)
-            if not active:
-                return 0
-            self._turn = (self._turn + 1) % len(active)
             for webhook in active[self._turn :] + active[: self._turn]:
+                pace = self._pace(webhook.id)
                 held = self._per_webhook.get(webhook.id, 0)
-                room = min(capacity, self._pace(webhook.id).lookahead - held)
-                if room <= 0 or (held and room < self._pace(webhook.id).lookahead // 4):
+                room = min(capacity, pace.lookahead - held)
+                if room <= 0 or (held and room < pace.lookahead // 4):
                     continue
                 claimed = outbox.claim(
                     self._connection,
@@ -363,50 +400,18 @@ class Dispatcher:
                     limit=room,
                 )
                 # A delivery still held here whose lease ran out is not sent twice.
-                claimed = [c for c in claimed if c.delivery_id not in self._in_flight]
-                if not claimed:
-                    continue
-                self._urls[webhook.id] = webhook.url
-                try:
-                    secret = self._secrets.get(webhook)
-                except KeychainError as exc:
-                    log.error("webhook %d: %s", webhook.id, exc)
-                    refused += [c.delivery_id for c in claimed]
-                    continue
-                capacity -= len(claimed)
-                jobs += [self._job(webhook, c, secret) for c in claimed]
+                fresh = [c for c in claimed if c.delivery_id not in self._in_flight]
+                capacity -= len(fresh)
+                jobs += [_Job(c, webhook.url) for c in fresh]
                 if capacity <= 0:
                     break
-            outbox.release(self._connection, refused, owner=self.owner, at=now + KEYCHAIN_RETRY)
-        signed = []
         for job in jobs:
             self._in_flight[job.claimed.delivery_id] = job
             webhook_id = job.claimed.webhook_id
             self._per_webhook[webhook_id] = self._per_webhook.get(webhook_id, 0) + 1
-            if job.headers:
-                signed.append(job)
-            else:  # no secret: nothing may be sent unsigned
-                result = SendResult(status_code=None, duration_ms=0.0, error=NO_SECRET)
-                self._results.put(_Done(job, now, result, aborted=False))
-        self._lanes.put(signed)
+        self._lanes.put(jobs)
         self._add_senders()
         return len(jobs)
-
-    @staticmethod
-    def _job(webhook: outbox.ActiveWebhook, claimed: outbox.Claimed, secret: str | None) -> _Job:
-        headers = (
-            {}
-            if secret is None
-            else signed_headers(
-                secret,
-                claimed.body,
-                event_id=claimed.event_uid,
-                delivery_id=claimed.delivery_uid,
-                field=claimed.field,
-                attempt=claimed.attempt,
-            )
-        )
-        return _Job(claimed, webhook.url, headers)
 
     def _forget(self, job: _Job) -> None:
         self._in_flight.pop(job.claimed.delivery_id, None)
@@ -422,10 +427,12 @@ class Dispatcher:
         failures: list[DeliveryFailed] = []
         now = self.clock()
         answered: dict[int, list[float]] = {}
+        unsent: list[int] = []
         for item in done:
             self._forget(item.job)
-            if item.aborted:
-                continue  # cut by stop(): its claim is released, not counted as an attempt
+            if not item.sent:
+                unsent.append(item.job.claimed.delivery_id)  # released, not an attempt
+                continue
             outcome, report, failure = self._judge(item, now)
             outcomes.append(outcome)
             reports.append(report)
@@ -436,11 +443,12 @@ class Dispatcher:
                 latencies.append(item.result.duration_ms / 1000)
         for webhook_id, latencies in answered.items():
             pace = self._pace(webhook_id)
-            pace.observe(sum(1 for o in done if o.job.webhook_id == webhook_id), latencies)
+            pace.observe(sum(1 for d in done if d.job.webhook_id == webhook_id), latencies)
             self._lanes.set_limit(webhook_id, pace.limit)
         self._add_senders()
         with self._connection.begin():
             outbox.record(self._connection, outcomes)
+            outbox.release(self._connection, unsent, owner=self.owner, at=now)
         self.sent += len(outcomes)
         if self.on_attempt is not None:
             for report in reports:

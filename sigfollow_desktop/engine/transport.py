@@ -9,6 +9,7 @@ transport's connection pool is rebuilt with one (httpcore's public ``network_bac
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import threading
@@ -50,10 +51,8 @@ class AbortSwitch:
 
 
 def _shut(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already closed or never connected
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed or never connected
 
 
 class _Stream(httpcore.NetworkStream):

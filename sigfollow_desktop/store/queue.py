@@ -21,8 +21,7 @@ from sigfollow_desktop.store.webhooks import get_webhook
 ERROR_CHARS = 500
 
 _ACTIVE_WEBHOOKS = text(
-    "SELECT id, uid, url, secret_created_at FROM webhooks "
-    "WHERE enabled AND NOT paused ORDER BY id"
+    "SELECT id, uid, url, secret_created_at FROM webhooks WHERE enabled AND NOT paused ORDER BY id"
 )
 
 _CLAIM = text(

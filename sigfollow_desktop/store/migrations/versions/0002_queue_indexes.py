@@ -37,6 +37,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_deliveries_failed", sqlite_where=sa.text("status = 'failed'"))
-        batch_op.drop_index(
-            "ix_deliveries_webhook_due", sqlite_where=sa.text("status = 'pending'")
-        )
+        batch_op.drop_index("ix_deliveries_webhook_due", sqlite_where=sa.text("status = 'pending'"))
