@@ -206,22 +206,12 @@ class EngineHost(QObject):
             return True
         self._stop_requested.emit()
         ended = bool(thread.wait(QDeadlineTimer(int(timeout * 1000))))
-        if ended:
-            self._disconnect_requests()
+        if ended:  # the worker is deleted with its connections
             self._thread, self._worker = None, None
             self._state = "stopped"
         else:
             log.warning("the delivery engine did not stop within %.1f s", timeout)
         return ended
-
-    def _disconnect_requests(self) -> None:
-        for signal in (
-            self._pause_requested,
-            self._resume_requested,
-            self._wake_requested,
-            self._stop_requested,
-        ):
-            signal.disconnect()
 
     @Slot(object)
     def _on_status(self, status: EngineStatus) -> None:
