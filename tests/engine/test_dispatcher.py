@@ -155,7 +155,8 @@ def test_a_timeout_is_a_failed_attempt(
 
     assert report.outcome == "retrying"
     assert report.status_code is None
-    assert report.error is not None and report.error.startswith("Timed out")
+    assert report.error is not None
+    assert report.error.startswith("Timed out")
     delivery = _one(store)
     assert delivery.status == "pending"
     assert delivery.last_error == report.error
@@ -338,7 +339,8 @@ def test_a_missing_secret_is_a_failed_attempt_and_nothing_is_sent_unsigned(
     (report,) = make_dispatcher().pump()
 
     assert report.outcome == "retrying"
-    assert report.error is not None and "No signing secret" in report.error
+    assert report.error is not None
+    assert "No signing secret" in report.error
     assert receiver.requests == []
 
 
