@@ -4,6 +4,10 @@ A claim moves a delivery's ``next_attempt_at`` to the end of its lease, so a sen
 mid-send leaves nothing stuck: the delivery simply comes due again when the lease runs out.
 Every query here is written for the hot path: a claim is one index range scan per webhook
 (``ix_deliveries_webhook_due``), and a batch of outcomes is recorded in one transaction.
+
+Batches travel as one JSON parameter or result (``json_each`` / ``json_group_array``) rather
+than one row per step: Python's sqlite3 lets go of the interpreter lock at every step, and
+with sender threads waiting for it, each of those hand-overs costs more than the row itself.
 """
 
 from __future__ import annotations
@@ -24,42 +28,70 @@ _ACTIVE_WEBHOOKS = text(
     "SELECT id, uid, url, secret_created_at FROM webhooks WHERE enabled AND NOT paused ORDER BY id"
 )
 
-_CLAIM = text(
+_DUE = text(
     """
-    UPDATE deliveries
-    SET next_attempt_at = :lease_until, lease_owner = :owner, lease_until = :lease_until
-    WHERE id IN (
+    SELECT json_group_array(id) FROM (
         SELECT id FROM deliveries
         WHERE webhook_id = :webhook_id AND status = 'pending' AND next_attempt_at <= :now
         ORDER BY next_attempt_at
         LIMIT :limit
     )
-    RETURNING id, uid, event_id, attempt_count
     """
 )
 
-_EVENTS = text(
-    "SELECT id, uid, field, body FROM events WHERE id IN (SELECT value FROM json_each(:ids))"
+_LEASE = text(
+    """
+    UPDATE deliveries
+    SET next_attempt_at = :lease_until, lease_owner = :owner, lease_until = :lease_until
+    WHERE id IN (SELECT value FROM json_each(:ids))
+    """
 )
 
-_INSERT_ATTEMPT = text(
+_CLAIMED = text(
     """
+    SELECT json_group_array(json_array(d.id, d.uid, d.attempt_count, e.uid, e.field,
+                                       hex(e.body)))
+    FROM deliveries AS d JOIN events AS e ON e.id = d.event_id
+    WHERE d.id IN (SELECT value FROM json_each(:ids))
+    """
+)
+
+_OUTCOMES = """
+    SELECT json_extract(value, '$[0]') AS delivery_id,
+           json_extract(value, '$[1]') AS attempt,
+           json_extract(value, '$[2]') AS started_at,
+           json_extract(value, '$[3]') AS duration_ms,
+           json_extract(value, '$[4]') AS status_code,
+           json_extract(value, '$[5]') AS error,
+           json_extract(value, '$[6]') AS excerpt,
+           json_extract(value, '$[7]') AS status,
+           json_extract(value, '$[8]') AS next_attempt_at,
+           json_extract(value, '$[9]') AS finished_at
+    FROM json_each(:outcomes)
+"""
+
+# The f-strings below only join constant SQL; every value travels as a bound parameter.
+_INSERT_ATTEMPTS = text(
+    f"""
     INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error,
                           response_excerpt)
-    SELECT :delivery_id, :attempt, :started_at, :duration_ms, :status_code, :error, :excerpt
-    WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = :delivery_id)
-    """
+    SELECT o.delivery_id, o.attempt, o.started_at, o.duration_ms, o.status_code, o.error,
+           o.excerpt
+    FROM ({_OUTCOMES}) AS o
+    WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = o.delivery_id)
+    """  # noqa: S608
 )
 
 # Only a pending delivery is updated: one removed, or repaired by hand meanwhile, is left be.
-_RECORD_OUTCOME = text(
-    """
+_RECORD_OUTCOMES = text(
+    f"""
     UPDATE deliveries
-    SET status = :status, attempt_count = :attempt, next_attempt_at = :next_attempt_at,
-        lease_owner = NULL, lease_until = NULL, last_status_code = :status_code,
-        last_error = :error, last_duration_ms = :duration_ms, finished_at = :finished_at
-    WHERE id = :delivery_id AND status = 'pending'
-    """
+    SET status = o.status, attempt_count = o.attempt, next_attempt_at = o.next_attempt_at,
+        lease_owner = NULL, lease_until = NULL, last_status_code = o.status_code,
+        last_error = o.error, last_duration_ms = o.duration_ms, finished_at = o.finished_at
+    FROM ({_OUTCOMES}) AS o
+    WHERE deliveries.id = o.delivery_id AND deliveries.status = 'pending'
+    """  # noqa: S608
 )
 
 _RELEASE = text(
@@ -131,58 +163,50 @@ def claim(
     """Lease up to ``limit`` due deliveries of one webhook, oldest due first."""
     if limit <= 0:
         return []
-    rows = connection.execute(
-        _CLAIM,
-        {
-            "webhook_id": webhook_id,
-            "now": now,
-            "lease_until": lease_until,
-            "owner": owner,
-            "limit": limit,
-        },
-    ).all()
-    if not rows:
+    ids = connection.execute(
+        _DUE, {"webhook_id": webhook_id, "now": now, "limit": limit}
+    ).scalar_one()
+    if ids == "[]":
         return []
-    event_ids = json.dumps([row.event_id for row in rows])
-    events = {row.id: row for row in connection.execute(_EVENTS, {"ids": event_ids})}
-    claimed = []
-    for row in rows:
-        event = events[row.event_id]
-        claimed.append(
-            Claimed(
-                delivery_id=row.id,
-                delivery_uid=row.uid,
-                webhook_id=webhook_id,
-                event_uid=event.uid,
-                field=event.field,
-                body=bytes(event.body),
-                attempt=row.attempt_count + 1,
-            )
+    connection.execute(_LEASE, {"ids": ids, "lease_until": lease_until, "owner": owner})
+    rows = json.loads(connection.execute(_CLAIMED, {"ids": ids}).scalar_one())
+    return [
+        Claimed(
+            delivery_id=delivery_id,
+            delivery_uid=delivery_uid,
+            webhook_id=webhook_id,
+            event_uid=event_uid,
+            field=field,
+            body=bytes.fromhex(body),
+            attempt=attempt_count + 1,
         )
-    return claimed
+        for delivery_id, delivery_uid, attempt_count, event_uid, field, body in rows
+    ]
 
 
 def record(connection: Connection, outcomes: Sequence[Outcome]) -> None:
     """Store the attempts and the deliveries' new states (the caller's transaction)."""
     if not outcomes:
         return
-    params = [
-        {
-            "delivery_id": o.delivery_id,
-            "attempt": o.attempt,
-            "started_at": o.started_at,
-            "duration_ms": o.duration_ms,
-            "status_code": o.status_code,
-            "error": None if o.error is None else o.error[:ERROR_CHARS],
-            "excerpt": o.excerpt,
-            "status": o.status,
-            "next_attempt_at": o.next_attempt_at,
-            "finished_at": o.finished_at,
-        }
-        for o in outcomes
-    ]
-    connection.execute(_INSERT_ATTEMPT, params)
-    connection.execute(_RECORD_OUTCOME, params)
+    data = json.dumps(
+        [
+            [
+                o.delivery_id,
+                o.attempt,
+                o.started_at,
+                o.duration_ms,
+                o.status_code,
+                None if o.error is None else o.error[:ERROR_CHARS],
+                o.excerpt,
+                o.status,
+                o.next_attempt_at,
+                o.finished_at,
+            ]
+            for o in outcomes
+        ]
+    )
+    connection.execute(_INSERT_ATTEMPTS, {"outcomes": data})
+    connection.execute(_RECORD_OUTCOMES, {"outcomes": data})
 
 
 def release(connection: Connection, delivery_ids: Iterable[int], *, owner: str, at: float) -> None:
