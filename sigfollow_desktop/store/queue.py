@@ -8,13 +8,18 @@ Every query here is written for the hot path: a claim is one index range scan pe
 Batches travel as one JSON parameter or result (``json_each`` / ``json_group_array``) rather
 than one row per step: Python's sqlite3 lets go of the interpreter lock at every step, and
 with sender threads waiting for it, each of those hand-overs costs more than the row itself.
+For the same reason the hot queries go straight to the sqlite3 connection under the
+SQLAlchemy connection (inside its transaction): the sender threads need the interpreter more
+than the coordinator needs SQLAlchemy's result objects.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
@@ -24,12 +29,11 @@ from sigfollow_desktop.store.webhooks import get_webhook
 
 ERROR_CHARS = 500
 
-_ACTIVE_WEBHOOKS = text(
+_ACTIVE_WEBHOOKS = (
     "SELECT id, uid, url, secret_created_at FROM webhooks WHERE enabled AND NOT paused ORDER BY id"
 )
 
-_DUE = text(
-    """
+_DUE = """
     SELECT json_group_array(id) FROM (
         SELECT id FROM deliveries
         WHERE webhook_id = :webhook_id AND status = 'pending' AND next_attempt_at <= :now
@@ -37,24 +41,19 @@ _DUE = text(
         LIMIT :limit
     )
     """
-)
 
-_LEASE = text(
-    """
+_LEASE = """
     UPDATE deliveries
     SET next_attempt_at = :lease_until, lease_owner = :owner, lease_until = :lease_until
     WHERE id IN (SELECT value FROM json_each(:ids))
     """
-)
 
-_CLAIMED = text(
-    """
+_CLAIMED = """
     SELECT json_group_array(json_array(d.id, d.uid, d.attempt_count, e.uid, e.field,
                                        hex(e.body)))
     FROM deliveries AS d JOIN events AS e ON e.id = d.event_id
     WHERE d.id IN (SELECT value FROM json_each(:ids))
     """
-)
 
 _OUTCOMES = """
     SELECT json_extract(value, '$[0]') AS delivery_id,
@@ -71,8 +70,7 @@ _OUTCOMES = """
 """
 
 # The f-strings below only join constant SQL; every value travels as a bound parameter.
-_INSERT_ATTEMPTS = text(
-    f"""
+_INSERT_ATTEMPTS = f"""
     INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error,
                           response_excerpt)
     SELECT o.delivery_id, o.attempt, o.started_at, o.duration_ms, o.status_code, o.error,
@@ -80,11 +78,9 @@ _INSERT_ATTEMPTS = text(
     FROM ({_OUTCOMES}) AS o
     WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = o.delivery_id)
     """  # noqa: S608
-)
 
 # Only a pending delivery is updated: one removed, or repaired by hand meanwhile, is left be.
-_RECORD_OUTCOMES = text(
-    f"""
+_RECORD_OUTCOMES = f"""
     UPDATE deliveries
     SET status = o.status, attempt_count = o.attempt, next_attempt_at = o.next_attempt_at,
         lease_owner = NULL, lease_until = NULL, last_status_code = o.status_code,
@@ -92,17 +88,14 @@ _RECORD_OUTCOMES = text(
     FROM ({_OUTCOMES}) AS o
     WHERE deliveries.id = o.delivery_id AND deliveries.status = 'pending'
     """  # noqa: S608
-)
 
-_RELEASE = text(
-    """
+_RELEASE = """
     UPDATE deliveries SET next_attempt_at = :at, lease_owner = NULL, lease_until = NULL
     WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'
       AND lease_owner = :owner
     """
-)
 
-_NEXT_DUE = text(
+_NEXT_DUE = (
     "SELECT min(next_attempt_at) FROM deliveries "
     "WHERE webhook_id = :webhook_id AND status = 'pending'"
 )
@@ -147,8 +140,15 @@ class Outcome:
     finished_at: float | None
 
 
+def _sql(connection: Connection, statement: str, params: dict[str, Any] | None = None) -> Any:
+    """Run on the sqlite3 connection under ``connection``, in its transaction."""
+    raw = connection.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw.execute(statement, params or {})
+
+
 def active_webhooks(connection: Connection) -> list[ActiveWebhook]:
-    return [ActiveWebhook(*row) for row in connection.execute(_ACTIVE_WEBHOOKS)]
+    return [ActiveWebhook(*row) for row in _sql(connection, _ACTIVE_WEBHOOKS)]
 
 
 def claim(
@@ -163,13 +163,13 @@ def claim(
     """Lease up to ``limit`` due deliveries of one webhook, oldest due first."""
     if limit <= 0:
         return []
-    ids = connection.execute(
-        _DUE, {"webhook_id": webhook_id, "now": now, "limit": limit}
-    ).scalar_one()
+    (ids,) = _sql(
+        connection, _DUE, {"webhook_id": webhook_id, "now": now, "limit": limit}
+    ).fetchone()
     if ids == "[]":
         return []
-    connection.execute(_LEASE, {"ids": ids, "lease_until": lease_until, "owner": owner})
-    rows = json.loads(connection.execute(_CLAIMED, {"ids": ids}).scalar_one())
+    _sql(connection, _LEASE, {"ids": ids, "lease_until": lease_until, "owner": owner})
+    rows = json.loads(_sql(connection, _CLAIMED, {"ids": ids}).fetchone()[0])
     return [
         Claimed(
             delivery_id=delivery_id,
@@ -205,21 +205,21 @@ def record(connection: Connection, outcomes: Sequence[Outcome]) -> None:
             for o in outcomes
         ]
     )
-    connection.execute(_INSERT_ATTEMPTS, {"outcomes": data})
-    connection.execute(_RECORD_OUTCOMES, {"outcomes": data})
+    _sql(connection, _INSERT_ATTEMPTS, {"outcomes": data})
+    _sql(connection, _RECORD_OUTCOMES, {"outcomes": data})
 
 
 def release(connection: Connection, delivery_ids: Iterable[int], *, owner: str, at: float) -> None:
     """Give back claims that were never attempted, due again at ``at``."""
     ids = list(delivery_ids)
     if ids:
-        connection.execute(_RELEASE, {"ids": json.dumps(ids), "owner": owner, "at": at})
+        _sql(connection, _RELEASE, {"ids": json.dumps(ids), "owner": owner, "at": at})
 
 
 def next_due(connection: Connection, webhook_ids: Iterable[int]) -> float | None:
     """The earliest time a delivery of these webhooks comes due (leases included)."""
     times = [
-        connection.execute(_NEXT_DUE, {"webhook_id": webhook_id}).scalar()
+        _sql(connection, _NEXT_DUE, {"webhook_id": webhook_id}).fetchone()[0]
         for webhook_id in webhook_ids
     ]
     known = [t for t in times if t is not None]

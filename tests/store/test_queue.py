@@ -40,7 +40,7 @@ def test_a_claim_is_a_lease_that_expires(admin: Admin, store: Store) -> None:
 def test_the_claim_is_one_index_range_scan(store: Store) -> None:
     with store.engine.connect() as connection:
         plan = connection.execute(
-            text("EXPLAIN QUERY PLAN " + str(outbox._DUE)),
+            text("EXPLAIN QUERY PLAN " + outbox._DUE),
             {"webhook_id": 1, "now": 0.0, "limit": 5},
         ).all()
     details = " ".join(row[-1] for row in plan)
