@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -165,11 +166,14 @@ def drain_rss(url: str, count: int) -> tuple[float, float]:
         bench.queue(count)
         uid, secret = bench.webhook_uid, bench.secret
     finally:
-        bench.close()
+        bench.close(remove=False)
     env = dict(os.environ, PYTHONPATH=str(ROOT), **{SECRET_ENV: secret})
     command = [sys.executable, "-m", "benchmarks.drain"]
     command += [str(bench.folder / DB_FILENAME), uid, str(count)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    finally:
+        shutil.rmtree(bench.folder, ignore_errors=True)
     rate, peak = done.stdout.split()
     return float(rate), float(peak)
 

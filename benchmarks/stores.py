@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -76,8 +77,10 @@ class Bench:
                 connection.execute(text("SELECT max(finished_at) FROM deliveries")).scalar_one()
             )
 
-    def close(self) -> None:
+    def close(self, remove: bool = True) -> None:
         self.store.close()
+        if remove:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def fill_pending(store: Store, webhook_id: int, count: int) -> float:
