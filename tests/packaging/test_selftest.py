@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from sigfollow_desktop import selftest
 from sigfollow_desktop.resources import resources_dir
 from sigfollow_desktop.selftest import CheckResult, Outcome, run_checks, run_self_test
+from sigfollow_desktop.store.db import SCHEMA_HEAD
 from tests.support.memory_keyring import MemoryKeyring
 
 SOURCE_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -64,7 +65,7 @@ def test_all_required_checks_pass_one_line_each(
         "ok    qt",
         "ok    resources",
     ]
-    assert "schema 0001" in lines[1]
+    assert f"migrated to schema {SCHEMA_HEAD}" in lines[1]
     assert "tests.support.memory_keyring.MemoryKeyring (priority 1)" in lines[3]
     assert "SecretService" in lines[3]  # backends found through keyring's entry points
     assert lines[5].startswith("ok    resources: 3 samples")
