@@ -1,24 +1,119 @@
-"""Start-up of the window: build objects, show the main window, shut down in order."""
+"""Start-up of the window: build objects, wire signals, show the window, shut down in order.
+
+Order on the way up: logging, QApplication and theme, store, keychain, Send test runner,
+window, delivery engine (its own QThread). On the way down (``aboutToQuit``): the window's
+geometry, the engine thread, the test runner's thread, the store.
+"""
 
 from __future__ import annotations
 
+import importlib
+import logging
+import os
 import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from sigfollow_desktop import APP_NAME, __version__
+from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.core.errors import SigFollowError
+from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.engine.test_runner import TestRunner
 from sigfollow_desktop.logs import setup_logging
-from sigfollow_desktop.paths import data_dir, log_dir
+from sigfollow_desktop.paths import APP_AUTHOR, APP_DIR, data_dir, log_dir
+from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
+from sigfollow_desktop.ui.main_window import MainWindow
+from sigfollow_desktop.ui.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+# Quit as soon as the event loop runs: how a launch-and-quit check starts the app.
+QUIT_AFTER_START_ENV = "SIGFOLLOW_QUIT_AFTER_START"
+ENGINE_STOP_TIMEOUT = 5.0
+
+
+def make_engine(store_path: Path, secrets: SecretStore, parent: QObject) -> Any | None:
+    """The engine host (``engine.host.EngineHost``), or ``None`` in a build without it."""
+    try:
+        host_module = importlib.import_module("sigfollow_desktop.engine.host")
+    except ModuleNotFoundError:
+        log.warning("delivery engine not available; the window runs without delivery")
+        return None
+    return host_module.EngineHost(store_path, secrets, parent)
+
+
+@dataclass
+class Desktop:
+    """Everything the window needs while it runs, and the order to stop it in."""
+
+    window: MainWindow
+    runner: TestRunner
+    engine: Any | None
+    store: Store
+    _stopped: bool = False
+
+    def start(self) -> None:
+        if self.engine is not None:
+            self.engine.start()
+        self.window.show()
+
+    @Slot()
+    def shutdown(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self.window.save_state()
+        if self.engine is not None and not self.engine.stop(ENGINE_STOP_TIMEOUT):
+            log.warning("the delivery engine did not stop within %.0f s", ENGINE_STOP_TIMEOUT)
+        if not self.runner.shutdown():
+            log.warning("a Send test was still running at exit")
+        self.store.close()
+        log.info("%s stopped", APP_NAME)
+
+
+def build_desktop(store: Store, secrets: SecretStore, settings: QSettings) -> Desktop:
+    """Create the window and the engine and connect them; nothing runs yet."""
+    runner = TestRunner()
+    window = MainWindow(Admin(store, secrets), runner, settings)
+    runner.setParent(window)
+    engine = make_engine(store.path, secrets, window)
+    if engine is not None:
+        bar, page = window.status_bar, window.page
+        engine.status_changed.connect(bar.show_status)
+        engine.attempt_recorded.connect(page.schedule_refresh)
+        engine.delivery_failed.connect(page.schedule_refresh)
+        bar.pause_requested.connect(engine.pause)
+        bar.resume_requested.connect(engine.resume)
+        page.webhooks_changed.connect(engine.wake)
+    return Desktop(window, runner, engine, store)
 
 
 def run_gui(data_dir_override: str | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
-
     setup_logging(log_dir(data_dir_override))
     app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName(APP_NAME)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_DIR)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(APP_AUTHOR)
     app.setApplicationVersion(__version__)
-    window = QMainWindow()
-    window.setWindowTitle(f"{APP_NAME} — Webhooks")
-    window.setCentralWidget(QLabel(f"Data folder: {data_dir(data_dir_override)}"))
-    window.resize(960, 640)
-    window.show()
-    return int(app.exec())
+    apply_theme(app)
+    folder = data_dir(data_dir_override)
+    try:
+        store = open_store(folder / DB_FILENAME)
+    except SigFollowError as exc:
+        log.error("cannot open the store: %s", exc)
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    desktop = build_desktop(store, SecretStore(), QSettings())
+    app.aboutToQuit.connect(desktop.shutdown)
+    desktop.start()
+    log.info("%s %s started on %s", APP_NAME, __version__, folder)
+    if os.environ.get(QUIT_AFTER_START_ENV):
+        QTimer.singleShot(0, app.quit)
+    code = int(app.exec())
+    desktop.shutdown()
+    return code
