@@ -60,6 +60,9 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
             "see the log for details\n"
         )
         return 1
+    except OSError as exc:
+        ctx.err.write(f"{PROG}: error: {_os_reason(exc)}\n")
+        return 1
     except KeyboardInterrupt:
         ctx.err.write(f"{PROG}: interrupted\n")
         return 130
@@ -74,8 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sigfollow_desktop.app import run_gui
 
         return run_gui(args.data_dir)
-    setup_logging(log_dir(args.data_dir))
+    try:
+        setup_logging(log_dir(args.data_dir))
+    except OSError as exc:
+        sys.stderr.write(f"{PROG}: error: cannot write logs: {_os_reason(exc)}\n")
+        return 1
     return run_command(Context(data_dir(args.data_dir)), args)
+
+
+def _os_reason(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
 
 
 if __name__ == "__main__":

@@ -101,7 +101,7 @@ def _classify(
 def parse_json(body: bytes) -> Any:
     """Decode a body as JSON, with a reason a person can act on."""
     try:
-        return json.loads(body)
+        return json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise PayloadError("body is not UTF-8 text") from None
     except json.JSONDecodeError as exc:

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+import idna
+
 MAX_URL_LENGTH = 512
 
 MSG_SCHEME = "URL must start with http:// or https://"
@@ -22,7 +24,7 @@ MSG_BAD_HOST = "URL host name contains characters that are not allowed"
 MSG_PORT = "URL port must be a number from 1 to 65535"
 HINT_HTTP = "Use https:// in production."
 
-# RFC 3986 reg-name characters; non-ASCII letters pass too and are IDNA-encoded on send.
+# RFC 3986 reg-name characters; a non-ASCII host must be a valid IDNA name instead.
 _HOST_CHARS = re.compile(r"[A-Za-z0-9\-._~%!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\]")
 
 
@@ -48,9 +50,18 @@ def _host_ok(parts: SplitResult) -> bool:
         host = netloc_host[: netloc_host.find("]") + 1]
     else:
         host = netloc_host.partition(":")[0]
-    ascii_part = "".join(ch for ch in host if ch.isascii())
-    non_ascii_ok = all(ch.isalnum() for ch in host if not ch.isascii())
-    return non_ascii_ok and (not ascii_part or _HOST_CHARS.fullmatch(ascii_part) is not None)
+    if host.isascii():
+        return _HOST_CHARS.fullmatch(host) is not None
+    return _idna_ok(host)
+
+
+def _idna_ok(host: str) -> bool:
+    """An internationalised host name must encode to IDNA, as it will be sent."""
+    try:
+        idna.encode(host.lower())
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return False
+    return True
 
 
 def check_url(text: str) -> UrlCheck:

@@ -42,4 +42,4 @@ def count_by_status(session: Session, webhook_id: int | None = None) -> dict[str
     query = select(Delivery.status, func.count()).group_by(Delivery.status)
     if webhook_id is not None:
         query = query.where(Delivery.webhook_id == webhook_id)
-    return dict(session.execute(query).tuples())
+    return {row[0]: row[1] for row in session.execute(query)}

@@ -1,0 +1,122 @@
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sigfollow_desktop.core.errors import PayloadError
+from sigfollow_desktop.core.meta import parse_body
+from sigfollow_desktop.core.samples import simulated_bodies
+from tests.support.samples import APPENDIX
+
+
+def _doc(field: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(APPENDIX[field])
+    return document
+
+
+def test_appendix_bodies_are_classified_with_their_ids() -> None:
+    status = parse_body(APPENDIX["statuses"])
+    assert status.field == "statuses"
+    assert status.ids == (
+        "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=#delivered",
+    )
+    message = parse_body(APPENDIX["messages"])
+    assert message.field == "messages"
+    assert message.ids == ("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=",)
+    template = parse_body(APPENDIX["template_status"])
+    assert template.field == "template_status"
+    assert template.ids == ("1689556908129832#APPROVED#1751247548",)
+    assert len({status.dedupe_key, message.dedupe_key, template.dedupe_key}) == 3
+
+
+def test_same_event_reformatted_has_the_same_key_and_next_status_does_not() -> None:
+    document = _doc("statuses")
+    pretty = json.dumps(document, indent=2).encode()
+    assert parse_body(pretty).dedupe_key == parse_body(APPENDIX["statuses"]).dedupe_key
+    document["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] = "read"
+    read = parse_body(json.dumps(document).encode())
+    assert read.dedupe_key != parse_body(APPENDIX["statuses"]).dedupe_key
+
+
+def test_several_entries_and_changes_of_one_field() -> None:
+    document = _doc("messages")
+    second = json.loads(json.dumps(document["entry"][0]))
+    second["changes"][0]["value"]["messages"][0]["id"] = "wamid.second"
+    document["entry"].append(second)
+    parsed = parse_body(json.dumps(document).encode())
+    assert parsed.field == "messages"
+    assert len(parsed.ids) == 2
+
+
+def _mutate(field: str, path: list[str | int], value: Any) -> bytes:
+    document = _doc(field)
+    target: Any = document
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return json.dumps(document).encode()
+
+
+CHANGE: list[str | int] = ["entry", 0, "changes", 0]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "not valid JSON"),
+        (b"{nope", "not valid JSON"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b'{"object": "page", "entry": []}', "whatsapp_business_account"),
+        (_mutate("statuses", ["entry"], []), "`entry` must be a non-empty list"),
+        (_mutate("statuses", ["entry", 0, "changes"], "x"), "changes must be a non-empty list"),
+        (_mutate("statuses", [*CHANGE, "field"], "account_update"), '"account_update"'),
+        (_mutate("statuses", [*CHANGE, "value", "statuses", 0, "id"], KeyError), "has no `id`"),
+        (
+            _mutate("messages", [*CHANGE, "value", "messages"], KeyError),
+            "either `statuses` or `messages`",
+        ),
+        (_mutate("template_status", [*CHANGE, "value", "event"], KeyError), "has no `event`"),
+        (_mutate("statuses", [*CHANGE, "value"], None), "value must be a JSON object"),
+    ],
+)
+def test_not_a_meta_body_is_refused_with_a_reason(body: bytes, reason: str) -> None:
+    with pytest.raises(PayloadError) as caught:
+        parse_body(body)
+    assert reason in str(caught.value)
+
+
+def test_a_body_mixing_fields_is_refused() -> None:
+    document = _doc("statuses")
+    document["entry"].append(_doc("template_status")["entry"][0])
+    with pytest.raises(PayloadError, match="mixes"):
+        parse_body(json.dumps(document).encode())
+
+
+def test_simulated_bodies_are_valid_and_distinct() -> None:
+    parsed = [parse_body(body) for body in simulated_bodies(300, seed=7)]
+    assert {p.field for p in parsed} == {"statuses", "messages", "template_status"}
+    assert len({p.dedupe_key for p in parsed}) == 300
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.one_of(st.binary(max_size=64), json_values.map(lambda v: json.dumps(v).encode())))
+def test_parsing_raises_only_payload_errors(body: bytes) -> None:
+    try:
+        parse_body(body)
+    except PayloadError as exc:
+        reason = str(exc)
+        assert reason
