@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sigfollow_desktop.core.fields import Field
-from sigfollow_desktop.store.deliveries import list_deliveries
+from sigfollow_desktop.store.deliveries import count_by_status, list_deliveries
 from sigfollow_desktop.store.models import Delivery, Webhook
 from sigfollow_desktop.store.webhooks import list_webhooks
 
@@ -53,17 +52,6 @@ def health_of(enabled: bool, recent: Sequence[Delivery]) -> Health:
     return "none"
 
 
-def _counts(session: Session, webhook_id: int) -> dict[str, int]:
-    # dict() of a Result takes it for a mapping (it has keys()); a list of pairs it is not.
-    # store.deliveries.count_by_status has that defect.
-    query = (
-        select(Delivery.status, func.count())
-        .where(Delivery.webhook_id == webhook_id)
-        .group_by(Delivery.status)
-    )
-    return dict(session.execute(query).tuples().all())
-
-
 def _view(session: Session, webhook: Webhook) -> WebhookView:
     recent = list_deliveries(session, webhook_id=webhook.id, limit=RECENT)
     return WebhookView(
@@ -75,7 +63,7 @@ def _view(session: Session, webhook: Webhook) -> WebhookView:
         has_secret=webhook.has_secret,
         secret_created_at=webhook.secret_created_at,
         health=health_of(webhook.enabled, recent),
-        counts=_counts(session, webhook.id),
+        counts=count_by_status(session, webhook.id),
     )
 
 
