@@ -129,7 +129,8 @@ class EventsCard(QFrame):
         for field, switch in self.switches.items():
             switch.setChecked(field in fields)
 
-    def _on_clicked(self, field: Field, checked: bool) -> None:
+    def _on_clicked(self, field: Field) -> None:
+        checked = self.switches[field].isChecked()
         if checked and FIELD_INFO[field].sensitive and not self.confirm_sensitive(self):
             self.switches[field].setChecked(False)
             return
