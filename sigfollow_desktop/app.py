@@ -11,10 +11,12 @@ import importlib
 import logging
 import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -31,7 +33,7 @@ from sigfollow_desktop.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
 
-# Quit as soon as the event loop runs: how a launch-and-quit check starts the app.
+# Quit this many milliseconds after the event loop starts: how a launch-and-quit check runs.
 QUIT_AFTER_START_ENV = "SIGFOLLOW_QUIT_AFTER_START"
 ENGINE_STOP_TIMEOUT = 5.0
 
@@ -94,8 +96,8 @@ def build_desktop(store: Store, secrets: SecretStore, settings: QSettings) -> De
 
 def run_gui(data_dir_override: str | None = None) -> int:
     setup_logging(log_dir(data_dir_override))
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName(APP_DIR)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_AUTHOR)
@@ -112,8 +114,30 @@ def run_gui(data_dir_override: str | None = None) -> int:
     app.aboutToQuit.connect(desktop.shutdown)
     desktop.start()
     log.info("%s %s started on %s", APP_NAME, __version__, folder)
-    if os.environ.get(QUIT_AFTER_START_ENV):
-        QTimer.singleShot(0, app.quit)
+    quit_after = os.environ.get(QUIT_AFTER_START_ENV, "")
+    if quit_after.isdigit():
+        QTimer.singleShot(int(quit_after), app.quit)
     code = int(app.exec())
     desktop.shutdown()
+    shiboken6.delete(desktop.window)
+    if existing is None:
+        # Destroying the application ends Qt's own idle worker threads (image and paint jobs).
+        app.shutdown()
+    log.info("threads at exit: %s", _os_threads())
     return code
+
+
+def _os_threads(settle: float = 0.5) -> str:
+    """The threads the process still has (Linux), for the last line of the log.
+
+    A Qt worker that has finished may take a moment to leave the OS's list, so this waits up
+    to ``settle`` seconds for the count to reach one.
+    """
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return "unknown"
+    deadline = time.monotonic() + settle
+    while len(list(tasks.iterdir())) > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    names = [(task / "comm").read_text(encoding="utf-8").strip() for task in tasks.iterdir()]
+    return f"{len(names)} ({', '.join(names)})"

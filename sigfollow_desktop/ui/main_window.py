@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
         self.status_bar = EngineStatusBar()
         self.setStatusBar(self.status_bar)
         self.resize(1120, 760)
-        self.setMinimumSize(820, 560)
+        self.setMinimumSize(720, 520)
         QShortcut(QKeySequence.StandardKey.Quit, self, QApplication.quit)
         self.restore_state()
 
