@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -35,6 +36,7 @@ from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 from tests.support.receiver import Receiver  # noqa: E402
 
 OUT = ROOT / "docs"
+DARK_SHOTS = {"main-window-dark.png", "send-test-result-dark.png"}
 
 
 def settle(app: QApplication, ms: int = 120) -> None:
@@ -44,7 +46,38 @@ def settle(app: QApplication, ms: int = 120) -> None:
     app.processEvents()
 
 
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for name, color in {
+        role.Window: "#1f2125",
+        role.WindowText: "#e6e6e6",
+        role.Base: "#2a2d32",
+        role.AlternateBase: "#30333a",
+        role.Text: "#e6e6e6",
+        role.Button: "#33373d",
+        role.ButtonText: "#e6e6e6",
+        role.PlaceholderText: "#9aa0a8",
+        role.Highlight: "#2563eb",
+        role.HighlightedText: "#ffffff",
+        role.ToolTipBase: "#2a2d32",
+        role.ToolTipText: "#e6e6e6",
+        role.Light: "#3d4148",
+        role.Midlight: "#34373d",
+        role.Mid: "#2b2e33",
+        role.Dark: "#17181b",
+        role.Shadow: "#0d0e10",
+        role.Link: "#60a5fa",
+    }.items():
+        palette.setColor(name, QColor(color))
+    return palette
+
+
 def save(widget: QWidget, name: str) -> None:
+    if "--dark" in sys.argv:
+        name = name.replace(".png", "-dark.png")
+        if name not in DARK_SHOTS:
+            return
     widget.grab().save(str(OUT / name))
     print(f"wrote docs/{name}")
 
@@ -57,6 +90,9 @@ def wait_until(app: QApplication, done: Callable[[], bool]) -> None:
 def main() -> int:
     app = QApplication(sys.argv)
     apply_theme(app)
+    if "--dark" in sys.argv:
+        # What a desktop in dark mode hands to Qt: the window follows the palette.
+        app.setPalette(dark_palette())
     folder = Path(tempfile.mkdtemp(prefix="sigfollow-shots-"))
     store = open_store(folder / DB_FILENAME)
     secrets = SecretStore(MemoryKeyring())

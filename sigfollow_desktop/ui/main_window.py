@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(720, 520)
         QShortcut(QKeySequence.StandardKey.Quit, self, QApplication.quit)
         self.restore_state()
+        self.page.webhook_list.setFocus()
 
     def restore_state(self) -> None:
         geometry = self.settings.value(GEOMETRY_KEY)
