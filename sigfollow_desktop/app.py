@@ -1,8 +1,10 @@
 """Start-up of the window: build objects, wire signals, show the window, shut down in order.
 
-Order on the way up: logging, QApplication and theme, store, keychain, Send test runner,
-window, delivery engine (its own QThread). On the way down (``aboutToQuit``): the window's
-geometry, the engine thread, the test runner's thread, the store.
+Order on the way up: logging, QApplication and theme, the one-instance check (a second launch
+raises the first window and exits), store, keychain, Send test runner, window, tray icon when
+the desktop has a tray, delivery engine (its own QThread). On the way down (``aboutToQuit``):
+the window's geometry, the tray icon, the engine thread, the test runner's thread, the store;
+then the window and the application themselves, so no Qt thread outlives the program.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QSettings, QTimer, Slot
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from sigfollow_desktop import APP_NAME, __version__
 from sigfollow_desktop.admin import Admin
@@ -29,7 +31,9 @@ from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import APP_AUTHOR, APP_DIR, data_dir, log_dir
 from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
 from sigfollow_desktop.ui.main_window import MainWindow
+from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
 from sigfollow_desktop.ui.theme import apply_theme
+from sigfollow_desktop.ui.tray_icon import TrayIcon
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +60,14 @@ class Desktop:
     runner: TestRunner
     engine: Any | None
     store: Store
+    tray: TrayIcon | None = None
     _stopped: bool = False
 
     def start(self) -> None:
         if self.engine is not None:
             self.engine.start()
+        if self.tray is not None:
+            self.tray.show()
         self.window.show()
 
     @Slot()
@@ -69,6 +76,8 @@ class Desktop:
             return
         self._stopped = True
         self.window.save_state()
+        if self.tray is not None:
+            self.tray.hide()
         if self.engine is not None and not self.engine.stop(ENGINE_STOP_TIMEOUT):
             log.warning("the delivery engine did not stop within %.0f s", ENGINE_STOP_TIMEOUT)
         if not self.runner.shutdown():
@@ -77,11 +86,20 @@ class Desktop:
         log.info("%s stopped", APP_NAME)
 
 
-def build_desktop(store: Store, secrets: SecretStore, settings: QSettings) -> Desktop:
-    """Create the window and the engine and connect them; nothing runs yet."""
+def build_desktop(
+    store: Store, secrets: SecretStore, settings: QSettings, *, with_tray: bool = False
+) -> Desktop:
+    """Create the window, the engine and (when asked) the tray icon and connect them;
+    nothing runs yet."""
     runner = TestRunner()
     window = MainWindow(Admin(store, secrets), runner, settings)
     runner.setParent(window)
+    tray = None
+    if with_tray:
+        tray = TrayIcon(window)
+        tray.show_requested.connect(window.bring_forward)
+        tray.quit_requested.connect(QApplication.quit)
+        window.hide_on_close = True
     engine = make_engine(store.path, secrets, window)
     if engine is not None:
         bar, page = window.status_bar, window.page
@@ -91,7 +109,12 @@ def build_desktop(store: Store, secrets: SecretStore, settings: QSettings) -> De
         bar.pause_requested.connect(engine.pause)
         bar.resume_requested.connect(engine.resume)
         page.webhooks_changed.connect(engine.wake)
-    return Desktop(window, runner, engine, store)
+        if tray is not None:
+            engine.status_changed.connect(tray.show_status)
+            engine.delivery_failed.connect(tray.notify_failed)
+            tray.pause_requested.connect(engine.pause)
+            tray.resume_requested.connect(engine.resume)
+    return Desktop(window, runner, engine, store, tray)
 
 
 def run_gui(data_dir_override: str | None = None) -> int:
@@ -104,13 +127,20 @@ def run_gui(data_dir_override: str | None = None) -> int:
     app.setApplicationVersion(__version__)
     apply_theme(app)
     folder = data_dir(data_dir_override)
+    instance = SingleInstance(instance_key(folder))
+    if not instance.claim():
+        log.info("already running on %s; asked that window to come forward", folder)
+        return 0
     try:
         store = open_store(folder / DB_FILENAME)
     except SigFollowError as exc:
         log.error("cannot open the store: %s", exc)
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
-    desktop = build_desktop(store, SecretStore(), QSettings())
+    with_tray = QSystemTrayIcon.isSystemTrayAvailable()
+    desktop = build_desktop(store, SecretStore(), QSettings(), with_tray=with_tray)
+    app.setQuitOnLastWindowClosed(not with_tray)
+    instance.raise_requested.connect(desktop.window.bring_forward)
     app.aboutToQuit.connect(desktop.shutdown)
     desktop.start()
     log.info("%s %s started on %s", APP_NAME, __version__, folder)
@@ -119,6 +149,7 @@ def run_gui(data_dir_override: str | None = None) -> int:
         QTimer.singleShot(int(quit_after), app.quit)
     code = int(app.exec())
     desktop.shutdown()
+    instance.release()
     shiboken6.delete(desktop.window)
     if existing is None:
         # Destroying the application ends Qt's own idle worker threads (image and paint jobs).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -34,6 +34,8 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(f"{APP_NAME} — Webhooks")
         self.setWindowIcon(icon("webhook"))
         self.settings = settings
+        # With a tray icon, closing the window hides it and delivery goes on.
+        self.hide_on_close = False
         self.page = WebhooksPage(admin, runner)
         self.setCentralWidget(self.page)
         self.status_bar = EngineStatusBar()
@@ -61,6 +63,19 @@ class MainWindow(QMainWindow):
         self.settings.setValue(SPLITTER_KEY, self.page.splitter.saveState())
         self.settings.sync()
 
+    @Slot()
+    def bring_forward(self) -> None:
+        """Show the window on top (tray's Show window, or a second launch)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        if self.hide_on_close:
+            event.ignore()
+            self.hide()
+            return
         super().closeEvent(event)
