@@ -7,7 +7,7 @@ stored it") clears the field and deletes the dialog, so no widget of the window 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -60,6 +60,7 @@ class SecretDialog(QDialog):
         self.secret_field.setObjectName("secretField")
         self.secret_field.setAccessibleName("Signing secret")
         self.secret_field.setReadOnly(True)
+        self.secret_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.secret_field.setMinimumHeight(38)
         tag(self.secret_field, role="mono")
         self.copy_button = QPushButton(icon("copy"), "Copy")
