@@ -142,6 +142,8 @@ def main() -> int:
         dialog.url_field.setText("ftp://example.com/hooks")
         dialog.show()
         settle(app)
+        dialog.url_field.deselect()
+        settle(app)
         save(dialog, "add-webhook-error.png")
         dialog.close()
 
