@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -124,6 +125,7 @@ class AddWebhookDialog(QDialog):
     def result_value(self) -> NewWebhook:
         return NewWebhook(self.url_field.text().strip(), self.enable_box.isChecked())
 
+    @Slot(str)
     def _check(self, text: str) -> None:
         verdict = check_url(text.strip())
         if verdict.message:
@@ -140,6 +142,7 @@ class AddWebhookDialog(QDialog):
         set_style_state(self.url_field, "state", "error" if tone == "error" else "normal")
         self.url_field.setAccessibleDescription(message)
 
+    @Slot()
     def _save(self) -> None:
         if check_url(self.url_field.text().strip()).ok:
             self.accept()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -240,12 +240,14 @@ class ConfigCard(QFrame):
         self.sample_combo.setEnabled(bool(view.fields) and not busy)
         self.send_button.setEnabled(not note and not busy)
 
+    @Slot()
     def _on_enable_clicked(self) -> None:
         if self._view is not None and self._view.enabled:
             self.disable_requested.emit()
         else:
             self.enable_requested.emit()
 
+    @Slot()
     def _on_send_clicked(self) -> None:
         field = self.sample_combo.currentData()
         if field:

@@ -89,6 +89,7 @@ class EngineStatusBar(QStatusBar):
         self.pause_button.setIcon(icon("play" if paused else "pause"))
         self.pause_button.setEnabled(state in ("running", "paused"))
 
+    @Slot()
     def _on_pause_clicked(self) -> None:
         if self._state == "paused":
             self.resume_requested.emit()

@@ -6,7 +6,7 @@ stored it") clears the field and deletes the dialog, so no widget of the window 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -134,16 +134,19 @@ class SecretDialog(QDialog):
         self.secret_field.clear()
         self.secret_field.setAccessibleDescription("")
 
+    @Slot()
     def _copy(self) -> None:
         QGuiApplication.clipboard().setText(self.secret_field.text())
         self.copy_button.setText("Copied")
         self.copy_button.setIcon(icon("check", SUCCESS))
         self._copy_timer.start()
 
+    @Slot()
     def _copy_reset(self) -> None:
         self.copy_button.setText("Copy")
         self.copy_button.setIcon(icon("copy"))
 
+    @Slot()
     def _close_stored(self) -> None:
         self._stored = True
         self.accept()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -222,10 +222,12 @@ class TestResultCard(QFrame):
         self._show_payload(False)
         self.show()
 
-    def toggle_payload(self, _checked: bool = False) -> None:
+    @Slot()
+    def toggle_payload(self) -> None:
         self._show_payload(self.payload_box.isHidden())
 
-    def dismiss(self, _checked: bool = False) -> None:
+    @Slot()
+    def dismiss(self) -> None:
         self.hide()
         self._set_state("")
         self._body = b""
@@ -239,7 +241,8 @@ class TestResultCard(QFrame):
         self.payload_button.setText(text)
         self.payload_button.setAccessibleName(text)
 
-    def _render_payload(self, _checked: bool = False) -> None:
+    @Slot()
+    def _render_payload(self) -> None:
         raw = self.raw_button.isChecked()
         self.payload_view.setPlainText(raw_text(self._body) if raw else pretty_json(self._body))
 

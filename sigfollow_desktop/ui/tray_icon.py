@@ -83,12 +83,14 @@ class TrayIcon(QSystemTrayIcon):
             QSystemTrayIcon.MessageIcon.Warning,
         )
 
+    @Slot()
     def _on_pause(self) -> None:
         if self._state == "paused":
             self.resume_requested.emit()
         else:
             self.pause_requested.emit()
 
+    @Slot(QSystemTrayIcon.ActivationReason)
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             self.show_requested.emit()

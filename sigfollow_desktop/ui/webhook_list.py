@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtCore import QMargins, Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from sigfollow_desktop.ui.webhook_row import WebhookRow, summary
@@ -66,6 +66,7 @@ class WebhookList(QListWidget):
                 return widget if isinstance(widget, WebhookRow) else None
         return None
 
+    @Slot(QListWidgetItem, QListWidgetItem)
     def _on_current_changed(
         self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
     ) -> None:
