@@ -170,5 +170,12 @@ def _os_threads(settle: float = 0.5) -> str:
     deadline = time.monotonic() + settle
     while len(list(tasks.iterdir())) > 1 and time.monotonic() < deadline:
         time.sleep(0.01)
-    names = [(task / "comm").read_text(encoding="utf-8").strip() for task in tasks.iterdir()]
+    names = [name for task in tasks.iterdir() if (name := _thread_name(task))]
     return f"{len(names)} ({', '.join(names)})"
+
+
+def _thread_name(task: Path) -> str:
+    try:
+        return (task / "comm").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:  # it ended while we looked
+        return ""
