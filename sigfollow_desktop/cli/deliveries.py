@@ -3,9 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import re
+import time
+from datetime import datetime
 
-from sigfollow_desktop.cli.context import Context, table, when
+from sigfollow_desktop.cli.context import Context, UsageError, plural, table, when
 from sigfollow_desktop.store.deliveries import get_delivery, list_deliveries
+from sigfollow_desktop.store.queue import recover, redeliver
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_AGO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+
+
+def parse_since(text: str, now: float) -> float:
+    """``2h`` / ``30m`` / ``1d`` ago, or a date and time (ISO 8601, local time unless a zone)."""
+    ago = _AGO.match(text.lower())
+    if ago:
+        return now - float(ago.group(1)) * _UNITS[ago.group(2)]
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"--since {text!r} is not a time: give an age like 2h, 30m, 1d, or a date and time "
+            "like 2026-11-27 09:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # local time
+    return moment.timestamp()
 
 
 def _result(code: int | None, error: str | None) -> str:
@@ -70,6 +94,25 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_redeliver(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.store.transaction() as session:
+        was = redeliver(session, args.id, now=time.time())
+    ctx.print(f"Delivery {args.id} (was {was}) is queued again; the running engine sends it now.")
+    return 0
+
+
+def cmd_recover(ctx: Context, args: argparse.Namespace) -> int:
+    now = time.time()
+    since = parse_since(args.since, now)
+    with ctx.store.transaction() as session:
+        count = recover(session, args.webhook, since=since, now=now)
+    ctx.print(
+        f"{plural(count, 'failed delivery', 'failed deliveries')} of webhook {args.webhook} "
+        f"since {when(since)} queued again."
+    )
+    return 0
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("deliveries", help="see what was delivered and what failed")
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -84,3 +127,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     show.add_argument("id", type=int, metavar="ID")
     show.add_argument("--body", action="store_true", help="print the body that is sent")
     show.set_defaults(handler=cmd_show)
+
+    again = sub.add_parser("redeliver", help="put one delivery back in the queue, due now")
+    again.add_argument("id", type=int, metavar="ID", help="delivery id (see `deliveries list`)")
+    again.set_defaults(handler=cmd_redeliver)
+
+    rec = sub.add_parser(
+        "recover", help="put a webhook's failed deliveries since a time back in the queue"
+    )
+    rec.add_argument("webhook", type=int, metavar="WEBHOOK", help="webhook id")
+    rec.add_argument(
+        "--since",
+        required=True,
+        metavar="TIME",
+        help="an age (2h, 30m, 1d) or a local date and time (2026-11-27 09:00)",
+    )
+    rec.set_defaults(handler=cmd_recover)

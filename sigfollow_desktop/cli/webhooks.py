@@ -6,7 +6,10 @@ import argparse
 from typing import Any
 
 from sigfollow_desktop.cli.context import Context, table, when
-from sigfollow_desktop.core.fields import DEFAULT_FIELDS, parse_fields
+from sigfollow_desktop.core.errors import SigFollowError
+from sigfollow_desktop.core.fields import DEFAULT_FIELDS, FIELDS, parse_fields
+from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
+from sigfollow_desktop.engine.test_send import send_test
 from sigfollow_desktop.store.deliveries import count_by_status
 from sigfollow_desktop.store.models import Webhook
 from sigfollow_desktop.store.webhooks import get_webhook, list_webhooks
@@ -144,6 +147,32 @@ def cmd_rotate(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_test(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.store.session() as session:
+        webhook = get_webhook(session, args.id)
+        url, uid, fields, has_secret = webhook.url, webhook.uid, webhook.fields, webhook.has_secret
+    if not has_secret:
+        raise SigFollowError(
+            f"Webhook {args.id} has no signing secret yet; enable it first "
+            f"(`sigfollow-desktop webhooks enable {args.id}`)"
+        )
+    secret = ctx.secrets.get(uid)
+    if secret is None:
+        raise SigFollowError(
+            f"The signing secret of webhook {args.id} is missing from the keychain; issue a new "
+            f"one with `sigfollow-desktop webhooks rotate-secret {args.id}`"
+        )
+    field = args.event or (fields[0] if fields else "statuses")
+    result = send_test(url, secret, field, timeout=args.timeout)
+    ctx.print(f"Test {field} event to {url}")
+    ctx.print(f"  {result.headline}" + (f": {result.error}" if result.error else ""))
+    ctx.print(f"  X-Hub-Signature-256: {result.signature}")
+    if args.body:
+        ctx.print()
+        ctx.print(result.body.decode("utf-8", "replace"))
+    return 0 if result.ok else 1
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("webhooks", help="add, list and change webhooks")
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -179,3 +208,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             command.add_argument("-y", "--yes", action="store_true", help="do not ask to confirm")
         if name == "events":
             command.add_argument("events", metavar="FIELDS", help="comma list, '' for none")
+
+    test = sub.add_parser(
+        "test",
+        help="send a signed sample event now, outside the queue, and show the answer",
+    )
+    test.add_argument("id", type=int, metavar="ID", help="webhook id (see `webhooks list`)")
+    test.add_argument(
+        "--event", choices=FIELDS, help="which sample (default: its first subscribed event)"
+    )
+    test.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for the answer"
+    )
+    test.add_argument("--body", action="store_true", help="also print the exact body sent")
+    test.set_defaults(handler=cmd_test)

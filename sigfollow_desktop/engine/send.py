@@ -30,6 +30,7 @@ class SendResult:
     error: str | None = None
     response_excerpt: str | None = None
     retry_after: float | None = None
+    location: str | None = None  # where a 3xx pointed (never followed)
 
     @property
     def ok(self) -> bool:
@@ -56,9 +57,31 @@ def signed_headers(
     }
 
 
+class _NoCookies(httpx.Cookies):
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+_NO_COOKIES = _NoCookies()
+
+
+class _SenderClient(httpx.Client):
+    """Keeps no cookies: nothing a receiver sets carries over to the next delivery (and
+    skipping the cookie jar saves a good part of each request's work)."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
+
+    @cookies.setter
+    def cookies(self, cookies: object) -> None:
+        raise TypeError("webhook senders keep no cookies")
+
+
 def make_client(timeout: float = DEFAULT_TIMEOUT, **kwargs: object) -> httpx.Client:
-    """A client as every sender uses it: explicit timeouts, no redirects, TLS verified."""
-    return httpx.Client(
+    """A client as every sender uses it: explicit timeouts, no redirects, TLS verified,
+    no cookies kept."""
+    return _SenderClient(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=False,
         verify=True,
@@ -125,6 +148,7 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
                 duration_ms=duration,
                 response_excerpt=kept.decode("utf-8", "replace") or None,
                 retry_after=_retry_after(response),
+                location=response.headers.get("location"),
             )
     except httpx.HTTPError as exc:
         duration = (time.perf_counter() - started) * 1000

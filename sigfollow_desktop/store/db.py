@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 DB_FILENAME = "sigfollow.sqlite3"
 # The newest Alembic revision this version knows; tests check it matches the scripts.
-SCHEMA_HEAD = "0001"
-KNOWN_REVISIONS = frozenset({"0001"})
+SCHEMA_HEAD = "0002"
+KNOWN_REVISIONS = frozenset({"0001", "0002"})
 BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _MIGRATIONS = Path(__file__).with_name("migrations")

@@ -91,6 +91,14 @@ class Delivery(Base):
             sqlite_where=text("status = 'pending'"),
         ),
         Index("ix_deliveries_webhook_status", "webhook_id", "status"),
+        # Claiming goes webhook by webhook, one range scan each (revision 0002).
+        Index(
+            "ix_deliveries_webhook_due",
+            "webhook_id",
+            "next_attempt_at",
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index("ix_deliveries_failed", "finished_at", sqlite_where=text("status = 'failed'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

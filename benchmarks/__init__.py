@@ -1,0 +1,1 @@
+"""Throughput and footprint benchmarks of the delivery engine (``./dev bench``)."""

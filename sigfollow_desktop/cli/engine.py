@@ -1,0 +1,94 @@
+"""``engine run``: deliver the queue headless until Ctrl-C, which stops cleanly."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+from types import FrameType
+
+from sigfollow_desktop.cli.context import Context, UsageError, plural
+from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
+from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
+from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
+
+
+def _config(args: argparse.Namespace) -> EngineConfig:
+    lease = args.lease if args.lease is not None else max(60.0, args.timeout * 3)
+    try:
+        return EngineConfig(
+            senders=args.senders, per_webhook=args.per_webhook, timeout=args.timeout, lease=lease
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
+    config = _config(args)
+    ctx.secrets.backend  # noqa: B018 - fail now, with advice, if there is no usable keychain
+
+    def failed(report: DeliveryFailed) -> None:
+        ctx.print(
+            f"Delivery {report.delivery_id} to webhook {report.webhook_id} ({report.url}) "
+            f"failed after its last attempt: {report.reason}"
+        )
+
+    def status(report: EngineStatus) -> None:
+        if args.verbose:
+            ctx.print(
+                f"{report.state}: {plural(report.queue_depth, 'delivery', 'deliveries')} queued, "
+                f"{report.failed_last_hour} failed in the last hour"
+            )
+
+    dispatcher = Dispatcher(ctx.store, ctx.secrets, config, on_failed=failed, on_status=status)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        dispatcher.stop()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    ctx.print(f"Delivering from {ctx.store.path}; press Ctrl-C to stop.")
+    ctx.out.flush()
+    try:
+        dispatcher.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    ctx.print(f"Stopped cleanly; {plural(dispatcher.sent, 'attempt', 'attempts')} recorded.")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("engine", help="run the delivery engine without the window")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    run = sub.add_parser(
+        "run",
+        help="deliver queued events until Ctrl-C",
+        description="Deliver queued events: signed, retried on the schedule, recorded. "
+        "Ctrl-C (or SIGTERM) stops cleanly; anything not yet recorded is sent again next time.",
+    )
+    defaults = EngineConfig()
+    run.add_argument(
+        "--senders",
+        type=int,
+        default=defaults.senders,
+        help=f"most requests in flight overall (default {defaults.senders})",
+    )
+    run.add_argument(
+        "--per-webhook",
+        type=int,
+        default=defaults.per_webhook,
+        help=f"most requests in flight to one webhook (default {defaults.per_webhook})",
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to wait for each answer (default {DEFAULT_TIMEOUT:g})",
+    )
+    run.add_argument(
+        "--lease",
+        type=float,
+        help="seconds a claimed delivery is held before it may be sent again after a crash "
+        "(default: 60, or 3 x the timeout if longer)",
+    )
+    run.add_argument("-v", "--verbose", action="store_true", help="print the queue size as it goes")
+    run.set_defaults(handler=cmd_run)

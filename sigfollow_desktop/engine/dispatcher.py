@@ -1,0 +1,527 @@
+"""The dispatcher: claims due deliveries, sends them on sender threads, records every attempt.
+
+Qt-free. One coordinating thread (the caller of :meth:`Dispatcher.run`, or of
+:meth:`Dispatcher.pump` in tests) does all the database work, in batches: it claims due
+deliveries with a lease, hands them to a pool of sender threads (each with its own
+``httpx.Client``), and records the attempts that come back, many per transaction. Senders only
+do HTTP, so a slow receiver gets many requests in flight, and the per-webhook bound keeps a
+dead one from taking every sender.
+
+    coordinator ── jobs ──▶ sender 1..N (httpx.Client each) ── results ──▶ coordinator
+
+Stopping is bounded: open connections are cut (see ``transport``), deliveries sent but not
+recorded are released to be sent again, and the senders are joined.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import ssl
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import Connection
+
+from sigfollow_desktop.core.errors import KeychainError
+from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.core.retry import RetryPolicy
+from sigfollow_desktop.engine.lanes import Lanes, Pace
+from sigfollow_desktop.engine.reports import (
+    AttemptOutcome,
+    AttemptRecorded,
+    DeliveryFailed,
+    EngineState,
+    EngineStatus,
+)
+from sigfollow_desktop.engine.send import (
+    DEFAULT_TIMEOUT,
+    SendResult,
+    make_client,
+    post,
+    signed_headers,
+)
+from sigfollow_desktop.engine.transport import (
+    AbortSwitch,
+    abortable_transport,
+    verifying_context,
+)
+from sigfollow_desktop.store import queue as outbox
+from sigfollow_desktop.store.db import Store
+
+log = logging.getLogger(__name__)
+
+NO_SECRET = "No signing secret in the keychain for this webhook; rotate its secret"  # noqa: S105
+_WAKE = object()
+_NOT_SENT = SendResult(status_code=None, duration_ms=0.0, error="not sent")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How hard the engine works."""
+
+    senders: int = 64  # sender threads: the most requests in flight overall
+    per_webhook: int = 48  # the most requests in flight to one webhook
+    max_claimed: int = 1024  # claimed and not yet recorded, over all webhooks
+    timeout: float = DEFAULT_TIMEOUT  # per request
+    lease: float = 60.0  # a claimed delivery comes due again after this, if never recorded
+    idle_wait: float = 1.0  # longest sleep before looking at the queue again
+    batch_delay: float = 0.01  # how long finished attempts may wait to be recorded together
+    max_batch: int = 512
+    status_interval: float = 1.0
+    stop_grace: float = 1.2  # how long stopping waits for the senders to end
+
+    def __post_init__(self) -> None:
+        if self.senders < 1 or self.per_webhook < 1:
+            raise ValueError("senders and per_webhook must be at least 1")
+        if self.lease <= self.timeout:
+            raise ValueError("the lease must be longer than the request timeout")
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    claimed: outbox.Claimed
+    url: str
+
+    @property
+    def webhook_id(self) -> int:
+        return self.claimed.webhook_id
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    job: _Job
+    started_at: float
+    result: SendResult
+    sent: bool = True  # False: withdrawn before sending, or cut by stop(); not an attempt
+
+
+class _SecretCache:
+    """Keychain reads per webhook, kept until the webhook's secret is rotated."""
+
+    def __init__(self, secrets: SecretStore) -> None:
+        self._secrets = secrets
+        self._known: dict[int, tuple[float | None, str | None]] = {}
+
+    def get(self, webhook: outbox.ActiveWebhook) -> str | None:
+        known = self._known.get(webhook.id)
+        if known is not None and known[0] == webhook.secret_created_at:
+            return known[1]
+        secret = self._secrets.get(webhook.uid)
+        self._known[webhook.id] = (webhook.secret_created_at, secret)
+        return secret
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Dispatcher:
+    """Delivers the queue of one store. Use :meth:`run` on a thread, or :meth:`pump` in tests.
+
+    The reporting callbacks are called on the coordinating thread after each batch commits.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        secrets: SecretStore,
+        config: EngineConfig | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        policy: RetryPolicy | None = None,
+        owner: str | None = None,
+        on_attempt: Callable[[AttemptRecorded], None] | None = None,
+        on_failed: Callable[[DeliveryFailed], None] | None = None,
+        on_status: Callable[[EngineStatus], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config or EngineConfig()
+        self.clock = clock
+        self.policy = policy or RetryPolicy(clock=clock)
+        self.owner = owner or default_owner()
+        self.on_attempt = on_attempt
+        self.on_failed = on_failed
+        self.on_status = on_status
+        self._secrets = _SecretCache(secrets)
+        self._lanes: Lanes[_Job] = Lanes()
+        self._paces: dict[int, Pace] = {}
+        self._results: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._switch = AbortSwitch()
+        self._senders: list[threading.Thread] = []
+        self._in_flight: dict[int, _Job] = {}
+        self._per_webhook: dict[int, int] = {}
+        # Secrets of the webhooks that may be sent to now, replaced whole at every round: a
+        # sender signs with what is here when it sends, so a rotation applies to every
+        # request sent after the round that saw it, queued ones included.
+        self._signing: dict[int, str | None] = {}
+        self._turn = 0
+        self._paused = threading.Event()
+        self._stopping = threading.Event()
+        self._connection: Connection | None = None
+        self._ssl_context: ssl.SSLContext | None = None
+        self._last_status: EngineStatus | None = None
+        self._status_at = 0.0
+        self.sent = 0
+
+    # Control, safe from any thread ---------------------------------------------------------
+
+    @property
+    def state(self) -> EngineState:
+        if self._stopping.is_set():
+            return "stopped"
+        return "paused" if self._paused.is_set() else "running"
+
+    def pause(self) -> None:
+        self._paused.set()
+        self.wake()
+
+    def resume(self) -> None:
+        self._paused.clear()
+        self.wake()
+
+    def wake(self) -> None:
+        """Look at the queue now (new events arrived, a webhook changed)."""
+        self._results.put(_WAKE)
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to end; it returns within ``stop_grace`` and a little."""
+        self._stopping.set()
+        self._results.put(_WAKE)
+
+    # Running -------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Deliver until :meth:`stop`; then cut open requests, release their claims, return."""
+        self._start()
+        try:
+            self._report_status(force=True)
+            timeout = 0.0
+            while not self._stopping.is_set():
+                done = self._collect(timeout)
+                if self._stopping.is_set():
+                    self._record(done)
+                    break
+                self._record(done)
+                claimed = self._claim_and_submit()
+                self._report_status()
+                timeout = 0.0 if claimed else self._idle_timeout()
+        finally:
+            self.close()
+
+    def pump(self) -> list[AttemptRecorded]:
+        """One round for tests: claim what is due now, send it all, record it all."""
+        self._start()
+        reports: list[AttemptRecorded] = []
+        self._claim_and_submit()
+        while self._in_flight:
+            reports += self._record(self._collect(self.config.timeout + 5.0))
+        return reports
+
+    def close(self) -> None:
+        """Stop the senders, release unrecorded claims and report ``stopped``."""
+        self._stopping.set()
+        if self._connection is None:
+            return
+        self._switch.abort()
+        unsent: list[int] = []
+        for job in self._lanes.close():
+            unsent.append(job.claimed.delivery_id)
+            self._forget(job)
+        deadline = time.monotonic() + self.config.stop_grace
+        for thread in self._senders:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        lingering = [t.name for t in self._senders if t.is_alive()]
+        if lingering:
+            log.warning("senders still connecting at stop: %s", ", ".join(lingering))
+        done: list[_Done] = []
+        while True:
+            try:
+                item = self._results.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, _Done):
+                done.append(item)
+        self._record(done)
+        leftover = list(self._in_flight)
+        with self._connection.begin():
+            outbox.release(self._connection, unsent + leftover, owner=self.owner, at=self.clock())
+        self._in_flight.clear()
+        self._report_status(force=True)
+        self._connection.close()
+        self._connection = None
+
+    def __enter__(self) -> Dispatcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Coordinator internals -----------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._connection is not None:
+            return
+        self._connection = self.store.engine.connect()
+        self._ssl_context = verifying_context()
+
+    def _add_senders(self) -> None:
+        """Start sender threads as the webhooks' limits call for them, up to ``senders``."""
+        wanted = sum(self._pace(w).limit for w, held in self._per_webhook.items() if held)
+        while len(self._senders) < min(wanted, self.config.senders):
+            thread = threading.Thread(
+                target=self._send_loop,
+                name=f"sigfollow-sender-{len(self._senders) + 1}",
+                daemon=True,
+            )
+            thread.start()
+            self._senders.append(thread)
+
+    def _send_loop(self) -> None:
+        job: _Job | None = None
+        transport = abortable_transport(self._switch, self._ssl_context)
+        with make_client(self.config.timeout, transport=transport) as client:
+            while True:
+                job = self._lanes.take(job)
+                if job is None:
+                    return
+                self._results.put(self._send(client, job))
+
+    def _send(self, client: httpx.Client, job: _Job) -> _Done:
+        """On a sender thread: sign with the webhook's current secret and POST."""
+        started_at = self.clock()
+        webhook_id = job.claimed.webhook_id
+        if self._paused.is_set() or webhook_id not in self._signing:
+            return _Done(job, started_at, _NOT_SENT, sent=False)  # paused, disabled, removed
+        secret = self._signing.get(webhook_id)
+        if secret is None:  # nothing may be sent unsigned
+            result = SendResult(status_code=None, duration_ms=0.0, error=NO_SECRET)
+            return _Done(job, started_at, result)
+        claimed = job.claimed
+        headers = signed_headers(
+            secret,
+            claimed.body,
+            event_id=claimed.event_uid,
+            delivery_id=claimed.delivery_uid,
+            field=claimed.field,
+            attempt=claimed.attempt,
+        )
+        result = post(client, job.url, claimed.body, headers)
+        return _Done(job, started_at, result, sent=not self._switch.aborted)
+
+    def _collect(self, timeout: float) -> list[_Done]:
+        """Wait up to ``timeout`` for finished attempts; then gather a batch of them.
+
+        While more answers are due, the coordinator sleeps a few milliseconds instead of
+        waking for each one: fewer thread switches, and one transaction records them all.
+        """
+        done: list[_Done] = []
+        try:
+            first = self._results.get(timeout=max(timeout, 0.0001))
+        except queue.Empty:
+            return done
+        if isinstance(first, _Done):
+            done.append(first)
+        if len(self._in_flight) > len(done) and not self._stopping.is_set():
+            time.sleep(self.config.batch_delay)
+        while len(done) < self.config.max_batch:
+            try:
+                item = self._results.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, _Done):
+                done.append(item)
+        return done
+
+    def _idle_timeout(self) -> float:
+        if self._in_flight:
+            return self.config.idle_wait
+        if self._paused.is_set():
+            return self.config.idle_wait
+        assert self._connection is not None
+        with self._connection.begin():
+            active = outbox.active_webhooks(self._connection)
+            due = outbox.next_due(self._connection, [w.id for w in active])
+        if due is None:
+            return self.config.idle_wait
+        return min(self.config.idle_wait, max(0.001, due - self.clock()))
+
+    def _pace(self, webhook_id: int) -> Pace:
+        pace = self._paces.get(webhook_id)
+        if pace is None:
+            pace = self._paces[webhook_id] = Pace(self.config.per_webhook)
+        return pace
+
+    def _refresh(self) -> list[outbox.ActiveWebhook]:
+        """The webhooks that may be sent to now, with their current secrets."""
+        assert self._connection is not None
+        with self._connection.begin():
+            active = outbox.active_webhooks(self._connection)
+        signing: dict[int, str | None] = {}
+        for webhook in active:
+            try:
+                signing[webhook.id] = self._secrets.get(webhook)
+            except KeychainError as exc:
+                log.error("webhook %d: %s", webhook.id, exc)  # its deliveries wait
+        self._signing = signing
+        return [webhook for webhook in active if webhook.id in signing]
+
+    def _claim_and_submit(self) -> int:
+        active = self._refresh()
+        if self._paused.is_set() or not active:
+            return 0
+        capacity = self.config.max_claimed - len(self._in_flight)
+        # Claim in batches: wait until an eighth of the room is free, unless all is.
+        if capacity <= 0 or (self._in_flight and capacity < self.config.max_claimed // 8):
+            return 0
+        assert self._connection is not None
+        now = self.clock()
+        jobs: list[_Job] = []
+        self._turn = (self._turn + 1) % len(active)
+        with self._connection.begin():
+            for webhook in active[self._turn :] + active[: self._turn]:
+                pace = self._pace(webhook.id)
+                held = self._per_webhook.get(webhook.id, 0)
+                room = min(capacity, pace.lookahead - held)
+                if room <= 0 or (held and room < pace.lookahead // 4):
+                    continue
+                claimed = outbox.claim(
+                    self._connection,
+                    webhook.id,
+                    now=now,
+                    lease_until=now + self.config.lease,
+                    owner=self.owner,
+                    limit=room,
+                )
+                # A delivery still held here whose lease ran out is not sent twice.
+                fresh = [c for c in claimed if c.delivery_id not in self._in_flight]
+                capacity -= len(fresh)
+                jobs += [_Job(c, webhook.url) for c in fresh]
+                if capacity <= 0:
+                    break
+        for job in jobs:
+            self._in_flight[job.claimed.delivery_id] = job
+            webhook_id = job.claimed.webhook_id
+            self._per_webhook[webhook_id] = self._per_webhook.get(webhook_id, 0) + 1
+        self._lanes.put(jobs)
+        self._add_senders()
+        return len(jobs)
+
+    def _forget(self, job: _Job) -> None:
+        self._in_flight.pop(job.claimed.delivery_id, None)
+        webhook_id = job.claimed.webhook_id
+        self._per_webhook[webhook_id] = self._per_webhook.get(webhook_id, 1) - 1
+
+    def _record(self, done: Sequence[_Done]) -> list[AttemptRecorded]:
+        if not done:
+            return []
+        assert self._connection is not None
+        outcomes: list[outbox.Outcome] = []
+        reports: list[AttemptRecorded] = []
+        failures: list[DeliveryFailed] = []
+        now = self.clock()
+        answered: dict[int, list[float]] = {}
+        unsent: list[int] = []
+        for item in done:
+            self._forget(item.job)
+            if not item.sent:
+                unsent.append(item.job.claimed.delivery_id)  # released, not an attempt
+                continue
+            outcome, report, failure = self._judge(item, now)
+            outcomes.append(outcome)
+            reports.append(report)
+            if failure is not None:
+                failures.append(failure)
+            latencies = answered.setdefault(item.job.webhook_id, [])
+            if item.result.ok:
+                latencies.append(item.result.duration_ms / 1000)
+        for webhook_id, latencies in answered.items():
+            pace = self._pace(webhook_id)
+            pace.observe(sum(1 for d in done if d.job.webhook_id == webhook_id), latencies)
+            self._lanes.set_limit(webhook_id, pace.limit)
+        self._add_senders()
+        with self._connection.begin():
+            outbox.record(self._connection, outcomes)
+            outbox.release(self._connection, unsent, owner=self.owner, at=now)
+        self.sent += len(outcomes)
+        if self.on_attempt is not None:
+            for report in reports:
+                self.on_attempt(report)
+        if self.on_failed is not None:
+            for failure in failures:
+                self.on_failed(failure)
+        return reports
+
+    def _judge(
+        self, item: _Done, now: float
+    ) -> tuple[outbox.Outcome, AttemptRecorded, DeliveryFailed | None]:
+        claimed, result = item.job.claimed, item.result
+        error = result.error
+        if result.status_code is not None and 300 <= result.status_code < 400:
+            error = f"Redirect not followed (to {result.location or 'an unnamed location'})"
+        status: str
+        verdict: AttemptOutcome
+        next_at = finished = None
+        failure = None
+        if result.ok:
+            status, verdict, finished = "delivered", "delivered", now
+        else:
+            next_at = self.policy.next_attempt_at(
+                claimed.attempt, result.status_code, result.retry_after
+            )
+            if next_at is None:
+                status, verdict, finished = "failed", "failed", now
+                reason = error or f"HTTP {result.status_code}"
+                failure = DeliveryFailed(
+                    claimed.delivery_id, claimed.webhook_id, item.job.url, reason
+                )
+            else:
+                status, verdict = "pending", "retrying"
+        outcome = outbox.Outcome(
+            delivery_id=claimed.delivery_id,
+            attempt=claimed.attempt,
+            started_at=item.started_at,
+            duration_ms=result.duration_ms,
+            status_code=result.status_code,
+            error=error,
+            excerpt=result.response_excerpt,
+            status=status,
+            next_attempt_at=next_at,
+            finished_at=finished,
+        )
+        report = AttemptRecorded(
+            delivery_id=claimed.delivery_id,
+            webhook_id=claimed.webhook_id,
+            attempt=claimed.attempt,
+            status_code=result.status_code,
+            error=error,
+            duration_ms=result.duration_ms,
+            outcome=verdict,
+        )
+        return outcome, report, failure
+
+    def status(self) -> EngineStatus:
+        assert self._connection is not None
+        with self._connection.begin():
+            depth = outbox.queue_depth(self._connection)
+            failed = outbox.failed_since(self._connection, self.clock() - 3600.0)
+        return EngineStatus(self.state, depth, failed)
+
+    def _report_status(self, force: bool = False) -> None:
+        if self.on_status is None:
+            return
+        moment = time.monotonic()
+        changed = self._last_status is None or self._last_status.state != self.state
+        if not (force or changed) and moment - self._status_at < self.config.status_interval:
+            return
+        self._status_at = moment
+        status = self.status()
+        if force or changed or status != self._last_status:
+            self._last_status = status
+            self.on_status(status)

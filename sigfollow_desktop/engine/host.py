@@ -1,0 +1,220 @@
+"""The delivery engine on its own QThread, for the window: controlled and heard by signals.
+
+One long-lived worker object lives on one ``QThread`` (wired the standard way: ``started`` runs
+the worker, the worker's ``finished`` quits the thread, both are deleted later). The worker
+opens the store and runs the :class:`~sigfollow_desktop.engine.dispatcher.Dispatcher` inside
+the thread. The dispatcher waits on its own queue rather than on a Qt event loop, so control
+requests reach it through direct connections to slots that only set thread-safe flags.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QDeadlineTimer, QObject, Qt, QThread, Signal, Slot
+
+from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
+from sigfollow_desktop.engine.reports import (
+    AttemptRecorded,
+    DeliveryFailed,
+    EngineState,
+    EngineStatus,
+)
+from sigfollow_desktop.store.db import open_store
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AttemptRecorded", "DeliveryFailed", "EngineHost", "EngineStatus"]
+
+
+class _EngineWorker(QObject):
+    """Runs the dispatcher on the engine thread.
+
+    Signals:
+        attempt_recorded(AttemptRecorded): an attempt finished and was stored.
+        delivery_failed(DeliveryFailed): a delivery gave up after its last attempt.
+        status_changed(EngineStatus): state or queue size changed.
+        finished(): the dispatcher ended; the thread may quit.
+    """
+
+    attempt_recorded = Signal(object)
+    delivery_failed = Signal(object)
+    status_changed = Signal(object)
+    finished = Signal()
+
+    def __init__(self, store_path: Path, secrets: SecretStore, config: EngineConfig) -> None:
+        super().__init__()
+        self._store_path = store_path
+        self._secrets = secrets
+        self._config = config
+        self._lock = threading.Lock()
+        self._dispatcher: Dispatcher | None = None
+        self._paused = False
+        self._stopped = False
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            store = open_store(self._store_path)
+        except Exception:
+            log.exception("the delivery engine could not open the store")
+            self.status_changed.emit(EngineStatus("stopped", 0, 0))
+            self.finished.emit()
+            return
+        try:
+            dispatcher = Dispatcher(
+                store,
+                self._secrets,
+                self._config,
+                on_attempt=self.attempt_recorded.emit,
+                on_failed=self.delivery_failed.emit,
+                on_status=self.status_changed.emit,
+            )
+            with self._lock:
+                if self._stopped:
+                    return
+                if self._paused:
+                    dispatcher.pause()
+                self._dispatcher = dispatcher
+            dispatcher.run()
+        except Exception:
+            log.exception("the delivery engine stopped on an error")
+            self.status_changed.emit(EngineStatus("stopped", 0, 0))
+        finally:
+            store.close()
+            self.finished.emit()
+
+    # Called on the requesting thread (direct connections): only thread-safe calls here.
+
+    @Slot()
+    def pause(self) -> None:
+        with self._lock:
+            self._paused = True
+            if self._dispatcher is not None:
+                self._dispatcher.pause()
+
+    @Slot()
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+            if self._dispatcher is not None:
+                self._dispatcher.resume()
+
+    @Slot()
+    def wake(self) -> None:
+        with self._lock:
+            if self._dispatcher is not None:
+                self._dispatcher.wake()
+
+    @Slot()
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            if self._dispatcher is not None:
+                self._dispatcher.stop()
+
+
+class EngineHost(QObject):
+    """The delivery engine as the window sees it.
+
+    Signals:
+        attempt_recorded(AttemptRecorded): one attempt finished.
+        delivery_failed(DeliveryFailed): a delivery gave up after its last attempt.
+        status_changed(EngineStatus): running / paused / stopped, queue depth, recent failures.
+    """
+
+    attempt_recorded = Signal(object)
+    delivery_failed = Signal(object)
+    status_changed = Signal(object)
+    _pause_requested = Signal()
+    _resume_requested = Signal()
+    _wake_requested = Signal()
+    _stop_requested = Signal()
+
+    def __init__(
+        self,
+        store_path: Path,
+        secrets: SecretStore,
+        parent: QObject | None = None,
+        *,
+        config: EngineConfig | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store_path = store_path
+        self._secrets = secrets
+        self._config = config or EngineConfig()
+        self._thread: QThread | None = None
+        self._worker: _EngineWorker | None = None
+        self._state: EngineState = "stopped"
+        self._paused = False
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    def start(self) -> None:
+        """Start delivering on the engine thread (no-op while it runs)."""
+        if self._thread is not None:
+            return
+        thread = QThread()
+        thread.setObjectName("sigfollow-engine")
+        worker = _EngineWorker(self._store_path, self._secrets, self._config)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        # Direct: the GUI thread may be blocked in stop() waiting for this very thread.
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.finished.connect(worker.deleteLater)
+        thread.finished.connect(thread.deleteLater)
+        worker.attempt_recorded.connect(self.attempt_recorded)
+        worker.delivery_failed.connect(self.delivery_failed)
+        worker.status_changed.connect(self._on_status)
+        direct = Qt.ConnectionType.DirectConnection
+        self._pause_requested.connect(worker.pause, direct)
+        self._resume_requested.connect(worker.resume, direct)
+        self._wake_requested.connect(worker.wake, direct)
+        self._stop_requested.connect(worker.stop, direct)
+        if self._paused:
+            worker.pause()
+        self._thread, self._worker = thread, worker
+        self._state = "paused" if self._paused else "running"
+        thread.start()
+
+    def pause(self) -> None:
+        """Send nothing new; requests in flight finish and are recorded."""
+        self._paused = True
+        if self._thread is not None:
+            self._state = "paused"
+        self._pause_requested.emit()
+
+    def resume(self) -> None:
+        self._paused = False
+        if self._thread is not None:
+            self._state = "running"
+        self._resume_requested.emit()
+
+    def wake(self) -> None:
+        """New events arrived: look at the queue now instead of at the next tick."""
+        self._wake_requested.emit()
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """End the engine thread; True when it ended within ``timeout`` seconds."""
+        thread = self._thread
+        if thread is None:
+            return True
+        self._stop_requested.emit()
+        ended = bool(thread.wait(QDeadlineTimer(int(timeout * 1000))))
+        if ended:  # the worker is deleted with its connections
+            self._thread, self._worker = None, None
+            self._state = "stopped"
+        else:
+            log.warning("the delivery engine did not stop within %.1f s", timeout)
+        return ended
+
+    @Slot(object)
+    def _on_status(self, status: EngineStatus) -> None:
+        if self._thread is not None:
+            self._state = status.state
+        self.status_changed.emit(status)

@@ -1,0 +1,41 @@
+"""What the engine reports: plain frozen values, safe to hand from one thread to another."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+EngineState = Literal["running", "paused", "stopped"]
+AttemptOutcome = Literal["delivered", "retrying", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRecorded:
+    """One attempt finished and was stored."""
+
+    delivery_id: int
+    webhook_id: int
+    attempt: int
+    status_code: int | None
+    error: str | None
+    duration_ms: float
+    outcome: AttemptOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFailed:
+    """A delivery gave up after its last attempt."""
+
+    delivery_id: int
+    webhook_id: int
+    url: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStatus:
+    """The engine's state and the size of its queue."""
+
+    state: EngineState
+    queue_depth: int
+    failed_last_hour: int

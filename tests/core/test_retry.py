@@ -1,0 +1,46 @@
+"""The retry schedule: waits, jitter bounds, giving up, Retry-After within bounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from sigfollow_desktop.core.retry import (
+    RETRY_AFTER_MAX,
+    RETRY_AFTER_MIN,
+    SCHEDULE,
+    RetryPolicy,
+)
+
+
+def test_schedule_is_svix_like() -> None:
+    assert SCHEDULE == (5.0, 300.0, 1_800.0, 7_200.0, 18_000.0, 36_000.0, 36_000.0)
+    assert RetryPolicy().max_attempts == 8
+
+
+@pytest.mark.parametrize("draw", [0.0, 0.5, 0.999999])
+def test_waits_stay_within_twenty_percent(draw: float) -> None:
+    policy = RetryPolicy(clock=lambda: 1000.0, rng=lambda: draw)
+    for attempt, base in enumerate(SCHEDULE, start=1):
+        delay = policy.delay_after(attempt)
+        assert delay is not None
+        assert base * 0.8 <= delay <= base * 1.2
+        assert policy.next_attempt_at(attempt) == pytest.approx(1000.0 + delay)
+    assert RetryPolicy(rng=lambda: 0.5).delay_after(1) == 5.0
+
+
+def test_gives_up_after_the_last_attempt() -> None:
+    policy = RetryPolicy()
+    assert policy.delay_after(8) is None
+    assert policy.next_attempt_at(9) is None
+
+
+def test_retry_after_is_honoured_within_bounds() -> None:
+    policy = RetryPolicy(clock=lambda: 0.0, rng=lambda: 0.0)
+    assert policy.delay_after(1, 429, 120.0) == 120.0
+    assert policy.delay_after(3, 503, 2.0) == 2.0
+    assert policy.delay_after(1, 429, 0.0) == RETRY_AFTER_MIN
+    assert policy.delay_after(1, 429, 10**9) == RETRY_AFTER_MAX
+    # Only 429 and 503 carry a meaningful Retry-After; others follow the schedule.
+    assert policy.delay_after(1, 500, 120.0) == pytest.approx(4.0)
+    # The last attempt is the last, whatever the receiver asks.
+    assert policy.delay_after(8, 429, 5.0) is None

@@ -1,0 +1,71 @@
+"""The queue queries: claims lease deliveries, leases expire, repair puts failures back."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import text, update
+
+from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.core.errors import NotFoundError
+from sigfollow_desktop.core.fields import FIELDS
+from sigfollow_desktop.store import queue as outbox
+from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.store.models import Delivery
+from tests.engine.conftest import queue_events
+
+
+def _claim(store: Store, webhook_id: int, now: float, limit: int = 10) -> list[outbox.Claimed]:
+    with store.engine.begin() as connection:
+        return outbox.claim(
+            connection, webhook_id, now=now, lease_until=now + 60, owner="me", limit=limit
+        )
+
+
+def test_a_claim_is_a_lease_that_expires(admin: Admin, store: Store) -> None:
+    webhook_id, _ = admin.add("https://example.invalid/hook", FIELDS, enable=True)
+    queue_events(admin, 3)
+    now = time.time() + 1
+
+    claimed = _claim(store, webhook_id, now)
+    assert [c.attempt for c in claimed] == [1, 1, 1]
+    assert {c.webhook_id for c in claimed} == {webhook_id}
+    assert _claim(store, webhook_id, now) == []  # leased
+    assert _claim(store, webhook_id, now + 59) == []
+    again = _claim(store, webhook_id, now + 60)  # the lease ran out: due again
+    assert {c.delivery_id for c in again} == {c.delivery_id for c in claimed}
+
+
+def test_the_claim_is_one_index_range_scan(store: Store) -> None:
+    with store.engine.connect() as connection:
+        plan = connection.execute(
+            text("EXPLAIN QUERY PLAN " + outbox._DUE),
+            {"webhook_id": 1, "now": 0.0, "limit": 5},
+        ).all()
+    details = " ".join(row[-1] for row in plan)
+    assert "USING INDEX ix_deliveries_webhook_due (webhook_id=? AND next_attempt_at<?)" in details
+    assert "SCAN deliveries" not in details
+
+
+def test_redeliver_and_recover(admin: Admin, store: Store) -> None:
+    webhook_id, _ = admin.add("https://example.invalid/hook", FIELDS, enable=True)
+    queue_events(admin, 3)
+    with store.transaction() as session:
+        session.execute(update(Delivery).values(status="failed", finished_at=1000.0))
+        session.execute(update(Delivery).where(Delivery.id == 3).values(finished_at=10.0))
+
+    with store.transaction() as session:
+        assert outbox.redeliver(session, 1, now=2000.0) == "failed"
+    with store.transaction() as session:
+        assert outbox.recover(session, webhook_id, since=500.0, now=2000.0) == 1  # only #2
+    with store.session() as session:
+        rows = {d.id: d for d in session.query(Delivery)}
+    assert [(rows[i].status, rows[i].next_attempt_at) for i in (1, 2)] == [("pending", 2000.0)] * 2
+    assert rows[1].finished_at is None
+    assert rows[3].status == "failed"
+
+    with store.transaction() as session, pytest.raises(NotFoundError, match="No delivery"):
+        outbox.redeliver(session, 99, now=0.0)
+    with store.transaction() as session, pytest.raises(NotFoundError, match="No webhook"):
+        outbox.recover(session, 99, since=0.0, now=0.0)
