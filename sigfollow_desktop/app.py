@@ -9,23 +9,22 @@ then the window and the application themselves, so no Qt thread outlives the pro
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+from PySide6.QtCore import QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from sigfollow_desktop import APP_NAME, __version__
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.engine.host import EngineHost
 from sigfollow_desktop.engine.test_runner import TestRunner
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import APP_AUTHOR, APP_DIR, data_dir, log_dir
@@ -42,30 +41,20 @@ QUIT_AFTER_START_ENV = "SIGFOLLOW_QUIT_AFTER_START"
 ENGINE_STOP_TIMEOUT = 5.0
 
 
-def make_engine(store_path: Path, secrets: SecretStore, parent: QObject) -> Any | None:
-    """The engine host (``engine.host.EngineHost``), or ``None`` in a build without it."""
-    try:
-        host_module = importlib.import_module("sigfollow_desktop.engine.host")
-    except ModuleNotFoundError:
-        log.warning("delivery engine not available; the window runs without delivery")
-        return None
-    return host_module.EngineHost(store_path, secrets, parent)
-
-
 @dataclass
 class Desktop:
     """Everything the window needs while it runs, and the order to stop it in."""
 
     window: MainWindow
     runner: TestRunner
-    engine: Any | None
+    engine: EngineHost
     store: Store
     tray: TrayIcon | None = None
     _stopped: bool = False
 
     def start(self) -> None:
-        if self.engine is not None:
-            self.engine.start()
+        self.engine.start()
+        log.info("delivery engine started")
         if self.tray is not None:
             self.tray.show()
         self.window.show()
@@ -78,7 +67,9 @@ class Desktop:
         self.window.save_state()
         if self.tray is not None:
             self.tray.hide()
-        if self.engine is not None and not self.engine.stop(ENGINE_STOP_TIMEOUT):
+        if self.engine.stop(ENGINE_STOP_TIMEOUT):
+            log.info("delivery engine stopped")
+        else:
             log.warning("the delivery engine did not stop within %.0f s", ENGINE_STOP_TIMEOUT)
         if not self.runner.shutdown():
             log.warning("a Send test was still running at exit")
@@ -100,20 +91,19 @@ def build_desktop(
         tray.show_requested.connect(window.bring_forward)
         tray.quit_requested.connect(QApplication.quit)
         window.hide_on_close = True
-    engine = make_engine(store.path, secrets, window)
-    if engine is not None:
-        bar, page = window.status_bar, window.page
-        engine.status_changed.connect(bar.show_status)
-        engine.attempt_recorded.connect(page.schedule_refresh)
-        engine.delivery_failed.connect(page.schedule_refresh)
-        bar.pause_requested.connect(engine.pause)
-        bar.resume_requested.connect(engine.resume)
-        page.webhooks_changed.connect(engine.wake)
-        if tray is not None:
-            engine.status_changed.connect(tray.show_status)
-            engine.delivery_failed.connect(tray.notify_failed)
-            tray.pause_requested.connect(engine.pause)
-            tray.resume_requested.connect(engine.resume)
+    engine = EngineHost(store.path, secrets, window)
+    bar, page = window.status_bar, window.page
+    engine.status_changed.connect(bar.show_status)
+    engine.attempt_recorded.connect(page.schedule_refresh)
+    engine.delivery_failed.connect(page.schedule_refresh)
+    bar.pause_requested.connect(engine.pause)
+    bar.resume_requested.connect(engine.resume)
+    page.webhooks_changed.connect(engine.wake)
+    if tray is not None:
+        engine.status_changed.connect(tray.show_status)
+        engine.delivery_failed.connect(tray.notify_failed)
+        tray.pause_requested.connect(engine.pause)
+        tray.resume_requested.connect(engine.resume)
     return Desktop(window, runner, engine, store, tray)
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
+from sigfollow_desktop.engine.reports import EngineStatus
 from sigfollow_desktop.ui.icons import icon
 from sigfollow_desktop.ui.theme import set_style_state
 
@@ -15,17 +14,6 @@ STATE_TEXT = {
     "paused": "Delivery paused",
     "stopped": "Delivery stopped",
 }
-
-
-class EngineStatusLike(Protocol):
-    """The engine's ``EngineStatus`` as this bar reads it."""
-
-    @property
-    def state(self) -> str: ...
-    @property
-    def queue_depth(self) -> int: ...
-    @property
-    def failed_last_hour(self) -> int: ...
 
 
 class EngineStatusBar(QStatusBar):
@@ -66,7 +54,7 @@ class EngineStatusBar(QStatusBar):
         return self._state
 
     @Slot(object)
-    def show_status(self, status: EngineStatusLike) -> None:
+    def show_status(self, status: EngineStatus) -> None:
         self.show_values(status.state, status.queue_depth, status.failed_last_hour)
 
     def show_values(self, state: str, queue_depth: int, failed_last_hour: int) -> None:

@@ -3,23 +3,13 @@ notification when a delivery finally fails."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from sigfollow_desktop import APP_NAME
-from sigfollow_desktop.ui.engine_status_bar import STATE_TEXT, EngineStatusLike
+from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
+from sigfollow_desktop.ui.engine_status_bar import STATE_TEXT
 from sigfollow_desktop.ui.icons import icon
-
-
-class DeliveryFailedLike(Protocol):
-    """The engine's ``DeliveryFailed`` as the tray reads it."""
-
-    @property
-    def url(self) -> str: ...
-    @property
-    def reason(self) -> str: ...
 
 
 class TrayIcon(QSystemTrayIcon):
@@ -62,7 +52,7 @@ class TrayIcon(QSystemTrayIcon):
         self.setToolTip(f"{APP_NAME} — {STATE_TEXT['stopped']}")
 
     @Slot(object)
-    def show_status(self, status: EngineStatusLike) -> None:
+    def show_status(self, status: EngineStatus) -> None:
         self._state = status.state
         text = STATE_TEXT.get(status.state, status.state)
         line = (
@@ -76,7 +66,7 @@ class TrayIcon(QSystemTrayIcon):
         self.pause_action.setEnabled(status.state in ("running", "paused"))
 
     @Slot(object)
-    def notify_failed(self, failed: DeliveryFailedLike) -> None:
+    def notify_failed(self, failed: DeliveryFailed) -> None:
         self.showMessage(
             "Delivery failed",
             f"{failed.url}: {failed.reason}",

@@ -37,6 +37,8 @@ def launch_env(tmp_path: Path, platform: str) -> dict[str, str]:
 def last_log_line(tmp_path: Path) -> str:
     log = (tmp_path / "data" / "logs" / LOG_FILENAME).read_text(encoding="utf-8")
     assert "SigFollow Desktop stopped" in log
+    assert "delivery engine started" in log
+    assert "delivery engine stopped" in log
     last = log.strip().splitlines()[-1]
     print(last)
     return last
@@ -88,7 +90,9 @@ def test_the_desktop_starts_and_stops_in_order(
     desktop.start()
     qtbot.waitExposed(desktop.window)
     assert desktop.window.isVisible()
+    qtbot.waitUntil(lambda: desktop.window.status_bar.state == "running", timeout=5000)
     desktop.shutdown()
     desktop.shutdown()  # aboutToQuit and the end of run_gui both call it: once is enough
     assert not desktop.runner.busy
+    assert desktop.engine.state == "stopped"
     assert settings.value("window/geometry") is not None

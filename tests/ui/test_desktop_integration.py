@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.app import build_desktop
 from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
 from sigfollow_desktop.ui.tray_icon import TrayIcon
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    state: str
-    queue_depth: int
-    failed_last_hour: int
 
 
 def test_a_second_instance_raises_the_first(qtbot: QtBot, tmp_path: Path) -> None:
@@ -41,15 +35,17 @@ def test_keys_differ_per_data_folder(tmp_path: Path) -> None:
     assert instance_key(tmp_path / "a") == instance_key(tmp_path / "a")
 
 
-def test_the_tray_menu_follows_the_engine_and_asks_for_actions(qtbot: QtBot) -> None:
+def test_the_tray_menu_follows_the_engine_and_asks_for_actions(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tray = TrayIcon()
     texts = [action.text() for action in tray.menu.actions() if action.text()]
     assert texts == ["Delivery stopped", "Show window", "Pause delivery", "Quit"]
-    tray.show_status(Status("running", 4, 1))
+    tray.show_status(EngineStatus("running", 4, 1))
     assert tray.status_action.text() == "Delivery running · queue 4 · failed in the last hour 1"
     with qtbot.waitSignal(tray.pause_requested, timeout=500):
         tray.pause_action.trigger()
-    tray.show_status(Status("paused", 4, 1))
+    tray.show_status(EngineStatus("paused", 4, 1))
     assert tray.pause_action.text() == "Resume delivery"
     with qtbot.waitSignal(tray.resume_requested, timeout=500):
         tray.pause_action.trigger()
@@ -57,6 +53,10 @@ def test_the_tray_menu_follows_the_engine_and_asks_for_actions(qtbot: QtBot) -> 
         tray.show_action.trigger()
     with qtbot.waitSignal(tray.quit_requested, timeout=500):
         tray.quit_action.trigger()
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(tray, "showMessage", lambda title, text, *_: shown.append((title, text)))
+    tray.notify_failed(DeliveryFailed(7, 1, "https://example.com/hooks", "HTTP 500"))
+    assert shown == [("Delivery failed", "https://example.com/hooks: HTTP 500")]
 
 
 def test_with_a_tray_closing_hides_and_show_window_brings_it_back(

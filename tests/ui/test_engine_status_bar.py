@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
+from sigfollow_desktop.engine.reports import EngineStatus
 from sigfollow_desktop.ui.engine_status_bar import EngineStatusBar
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    """Shaped like the engine's ``EngineStatus``."""
-
-    state: Literal["running", "paused", "stopped"]
-    queue_depth: int
-    failed_last_hour: int
 
 
 class Emitter(QObject):
@@ -32,7 +21,7 @@ def test_it_follows_the_status_signal(qtbot: QtBot) -> None:
     assert bar.state_label.text().endswith("Delivery stopped")
     assert not bar.pause_button.isEnabled()
 
-    emitter.status_changed.emit(Status("running", 12, 0))
+    emitter.status_changed.emit(EngineStatus("running", 12, 0))
     assert bar.state_label.text().endswith("Delivery running")
     assert bar.state_label.property("state") == "running"
     assert bar.queue_label.text() == "Queue: 12"
@@ -40,7 +29,7 @@ def test_it_follows_the_status_signal(qtbot: QtBot) -> None:
     assert bar.failed_label.property("alert") == "false"
     assert bar.pause_button.text() == "Pause delivery"
 
-    emitter.status_changed.emit(Status("paused", 3, 2))
+    emitter.status_changed.emit(EngineStatus("paused", 3, 2))
     assert bar.state_label.text().endswith("Delivery paused")
     assert bar.failed_label.text() == "Failed in the last hour: 2"
     assert bar.failed_label.property("alert") == "true"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
@@ -16,8 +15,6 @@ from sigfollow_desktop.core.samples import simulated_bodies
 from sigfollow_desktop.core.signing import verify
 from sigfollow_desktop.store.db import Store
 from tests.support.receiver import Receiver
-
-pytest.importorskip("sigfollow_desktop.engine.host")
 
 
 def test_the_window_follows_the_engine(
