@@ -25,7 +25,6 @@ from sigfollow_desktop.admin import Admin  # noqa: E402
 from sigfollow_desktop.core.bodies import split_bodies  # noqa: E402
 from sigfollow_desktop.core.keychain import SecretStore  # noqa: E402
 from sigfollow_desktop.core.samples import simulated_bodies  # noqa: E402
-from sigfollow_desktop.core.secrets import generate_secret  # noqa: E402
 from sigfollow_desktop.engine.test_runner import TestRunner  # noqa: E402
 from sigfollow_desktop.store.db import DB_FILENAME, open_store  # noqa: E402
 from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog  # noqa: E402
@@ -37,6 +36,10 @@ from tests.support.receiver import Receiver  # noqa: E402
 
 OUT = ROOT / "docs"
 DARK_SHOTS = {"main-window-dark.png", "send-test-result-dark.png"}
+
+
+# A made-up value of the real shape: no secret, stored or live, ever appears in the docs.
+EXAMPLE_SECRET = "whsec_EXAMPLE-only-not-a-real-secret-000000000000"  # noqa: S105
 
 
 def settle(app: QApplication, ms: int = 120) -> None:
@@ -147,7 +150,7 @@ def main() -> int:
         save(dialog, "add-webhook-error.png")
         dialog.close()
 
-        secret = SecretDialog(generate_secret(), receiver.url, window)
+        secret = SecretDialog(EXAMPLE_SECRET, receiver.url, window)
         secret.show()
         settle(app)
         save(secret, "secret-dialog.png")
