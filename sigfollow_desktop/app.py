@@ -1,24 +1,171 @@
-"""Start-up of the window: build objects, show the main window, shut down in order."""
+"""Start-up of the window: build objects, wire signals, show the window, shut down in order.
+
+Order on the way up: logging, QApplication and theme, the one-instance check (a second launch
+raises the first window and exits), store, keychain, Send test runner, window, tray icon when
+the desktop has a tray, delivery engine (its own QThread). On the way down (``aboutToQuit``):
+the window's geometry, the tray icon, the engine thread, the test runner's thread, the store;
+then the window and the application themselves, so no Qt thread outlives the program.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QSettings, QTimer, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from sigfollow_desktop import APP_NAME, __version__
+from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.core.errors import SigFollowError
+from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.engine.host import EngineHost
+from sigfollow_desktop.engine.test_runner import TestRunner
 from sigfollow_desktop.logs import setup_logging
-from sigfollow_desktop.paths import data_dir, log_dir
+from sigfollow_desktop.paths import APP_AUTHOR, APP_DIR, data_dir, log_dir
+from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
+from sigfollow_desktop.ui.main_window import MainWindow
+from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
+from sigfollow_desktop.ui.theme import apply_theme
+from sigfollow_desktop.ui.tray_icon import TrayIcon
+
+log = logging.getLogger(__name__)
+
+# Quit this many milliseconds after the event loop starts: how a launch-and-quit check runs.
+QUIT_AFTER_START_ENV = "SIGFOLLOW_QUIT_AFTER_START"
+ENGINE_STOP_TIMEOUT = 5.0
+
+
+@dataclass
+class Desktop:
+    """Everything the window needs while it runs, and the order to stop it in."""
+
+    window: MainWindow
+    runner: TestRunner
+    engine: EngineHost
+    store: Store
+    tray: TrayIcon | None = None
+    _stopped: bool = False
+
+    def start(self) -> None:
+        self.engine.start()
+        log.info("delivery engine started")
+        if self.tray is not None:
+            self.tray.show()
+        self.window.show()
+
+    @Slot()
+    def shutdown(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self.window.save_state()
+        if self.tray is not None:
+            self.tray.hide()
+        if self.engine.stop(ENGINE_STOP_TIMEOUT):
+            log.info("delivery engine stopped")
+        else:
+            log.warning("the delivery engine did not stop within %.0f s", ENGINE_STOP_TIMEOUT)
+        if not self.runner.shutdown():
+            log.warning("a Send test was still running at exit")
+        self.store.close()
+        log.info("%s stopped", APP_NAME)
+
+
+def build_desktop(
+    store: Store, secrets: SecretStore, settings: QSettings, *, with_tray: bool = False
+) -> Desktop:
+    """Create the window, the engine and (when asked) the tray icon and connect them;
+    nothing runs yet."""
+    runner = TestRunner()
+    window = MainWindow(Admin(store, secrets), runner, settings)
+    runner.setParent(window)
+    tray = None
+    if with_tray:
+        tray = TrayIcon(window)
+        tray.show_requested.connect(window.bring_forward)
+        tray.quit_requested.connect(QApplication.quit)
+        window.hide_on_close = True
+    engine = EngineHost(store.path, secrets, window)
+    bar, page = window.status_bar, window.page
+    engine.status_changed.connect(bar.show_status)
+    engine.attempt_recorded.connect(page.schedule_refresh)
+    engine.delivery_failed.connect(page.schedule_refresh)
+    bar.pause_requested.connect(engine.pause)
+    bar.resume_requested.connect(engine.resume)
+    page.webhooks_changed.connect(engine.wake)
+    if tray is not None:
+        engine.status_changed.connect(tray.show_status)
+        engine.delivery_failed.connect(tray.notify_failed)
+        tray.pause_requested.connect(engine.pause)
+        tray.resume_requested.connect(engine.resume)
+    return Desktop(window, runner, engine, store, tray)
 
 
 def run_gui(data_dir_override: str | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
-
     setup_logging(log_dir(data_dir_override))
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName(APP_NAME)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setApplicationName(APP_DIR)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(APP_AUTHOR)
     app.setApplicationVersion(__version__)
-    window = QMainWindow()
-    window.setWindowTitle(f"{APP_NAME} — Webhooks")
-    window.setCentralWidget(QLabel(f"Data folder: {data_dir(data_dir_override)}"))
-    window.resize(960, 640)
-    window.show()
-    return int(app.exec())
+    apply_theme(app)
+    folder = data_dir(data_dir_override)
+    instance = SingleInstance(instance_key(folder))
+    if not instance.claim():
+        log.info("already running on %s; asked that window to come forward", folder)
+        return 0
+    try:
+        store = open_store(folder / DB_FILENAME)
+    except SigFollowError as exc:
+        log.error("cannot open the store: %s", exc)
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    with_tray = QSystemTrayIcon.isSystemTrayAvailable()
+    desktop = build_desktop(store, SecretStore(), QSettings(), with_tray=with_tray)
+    app.setQuitOnLastWindowClosed(not with_tray)
+    instance.raise_requested.connect(desktop.window.bring_forward)
+    app.aboutToQuit.connect(desktop.shutdown)
+    desktop.start()
+    log.info("%s %s started on %s", APP_NAME, __version__, folder)
+    quit_after = os.environ.get(QUIT_AFTER_START_ENV, "")
+    if quit_after.isdigit():
+        QTimer.singleShot(int(quit_after), app.quit)
+    code = int(app.exec())
+    desktop.shutdown()
+    instance.release()
+    shiboken6.delete(desktop.window)
+    if existing is None:
+        # Destroying the application ends Qt's own idle worker threads (image and paint jobs).
+        app.shutdown()
+    log.info("threads at exit: %s", _os_threads())
+    return code
+
+
+def _os_threads(settle: float = 0.5) -> str:
+    """The threads the process still has (Linux), for the last line of the log.
+
+    A Qt worker that has finished may take a moment to leave the OS's list, so this waits up
+    to ``settle`` seconds for the count to reach one.
+    """
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return "unknown"
+    deadline = time.monotonic() + settle
+    while len(list(tasks.iterdir())) > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    names = [name for task in tasks.iterdir() if (name := _thread_name(task))]
+    return f"{len(names)} ({', '.join(names)})"
+
+
+def _thread_name(task: Path) -> str:
+    try:
+        return (task / "comm").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:  # it ended while we looked
+        return ""

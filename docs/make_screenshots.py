@@ -1,0 +1,164 @@
+"""Render the README screenshots offscreen: ``.venv/bin/python docs/make_screenshots.py``.
+
+The window runs on a throwaway data folder and an in-memory keychain, sends its test to a
+receiver on 127.0.0.1, and each view is saved with ``QWidget.grab()``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtGui import QColor, QPalette  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from sigfollow_desktop.admin import Admin  # noqa: E402
+from sigfollow_desktop.core.bodies import split_bodies  # noqa: E402
+from sigfollow_desktop.core.keychain import SecretStore  # noqa: E402
+from sigfollow_desktop.core.samples import simulated_bodies  # noqa: E402
+from sigfollow_desktop.engine.test_runner import TestRunner  # noqa: E402
+from sigfollow_desktop.store.db import DB_FILENAME, open_store  # noqa: E402
+from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog  # noqa: E402
+from sigfollow_desktop.ui.main_window import MainWindow  # noqa: E402
+from sigfollow_desktop.ui.secret_dialog import SecretDialog  # noqa: E402
+from sigfollow_desktop.ui.theme import apply_theme  # noqa: E402
+from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
+from tests.support.receiver import Receiver  # noqa: E402
+
+OUT = ROOT / "docs"
+DARK_SHOTS = {"main-window-dark.png", "send-test-result-dark.png"}
+
+
+# A made-up value of the real shape: no secret, stored or live, ever appears in the docs.
+EXAMPLE_SECRET = "whsec_EXAMPLE-only-not-a-real-secret-000000000000"  # noqa: S105
+
+
+def settle(app: QApplication, ms: int = 120) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    app.processEvents()
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for name, color in {
+        role.Window: "#1f2125",
+        role.WindowText: "#e6e6e6",
+        role.Base: "#2a2d32",
+        role.AlternateBase: "#30333a",
+        role.Text: "#e6e6e6",
+        role.Button: "#33373d",
+        role.ButtonText: "#e6e6e6",
+        role.PlaceholderText: "#9aa0a8",
+        role.Highlight: "#2563eb",
+        role.HighlightedText: "#ffffff",
+        role.ToolTipBase: "#2a2d32",
+        role.ToolTipText: "#e6e6e6",
+        role.Light: "#3d4148",
+        role.Midlight: "#34373d",
+        role.Mid: "#2b2e33",
+        role.Dark: "#17181b",
+        role.Shadow: "#0d0e10",
+        role.Link: "#60a5fa",
+    }.items():
+        palette.setColor(name, QColor(color))
+    return palette
+
+
+def save(widget: QWidget, name: str) -> None:
+    if "--dark" in sys.argv:
+        name = name.replace(".png", "-dark.png")
+        if name not in DARK_SHOTS:
+            return
+    widget.grab().save(str(OUT / name))
+    print(f"wrote docs/{name}")
+
+
+def wait_until(app: QApplication, done: Callable[[], bool]) -> None:
+    while not done():
+        settle(app, 20)
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    apply_theme(app)
+    if "--dark" in sys.argv:
+        # What a desktop in dark mode hands to Qt: the window follows the palette.
+        app.setPalette(dark_palette())
+    folder = Path(tempfile.mkdtemp(prefix="sigfollow-shots-"))
+    store = open_store(folder / DB_FILENAME)
+    secrets = SecretStore(MemoryKeyring())
+    admin = Admin(store, secrets)
+    with Receiver() as receiver:
+        hook_id, _ = admin.add(receiver.url, ("statuses", "template_status"), enable=True)
+        admin.add("https://hooks.example.com/sigfollow/events", ("statuses", "messages"), True)
+        admin.add("https://crm.example.org/api/whatsapp/webhook", ("template_status",), False)
+        admin.import_items(split_bodies(b"\n".join(simulated_bodies(36, seed=7))))
+        with store.transaction() as session:
+            # A history to colour the list: the first webhook delivered, the second failing.
+            session.execute(
+                text(
+                    "UPDATE deliveries SET status = 'delivered', attempt_count = 1 "
+                    "WHERE webhook_id = :id"
+                ),
+                {"id": hook_id},
+            )
+            session.execute(
+                text(
+                    "UPDATE deliveries SET status = 'failed', attempt_count = 8 "
+                    "WHERE webhook_id = :id AND id % 3 = 0"
+                ),
+                {"id": hook_id + 1},
+            )
+        settings = QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
+        runner = TestRunner()
+        window = MainWindow(admin, runner, settings)
+        window.resize(1180, 900)
+        window.status_bar.show_values("running", 3, 0)
+        window.show()
+        window.page.refresh(hook_id)
+        settle(app)
+        save(window, "main-window.png")
+
+        card = window.page.config_card
+        card.sample_combo.setCurrentIndex(0)
+        card.send_button.click()
+        wait_until(app, lambda: not runner.busy)
+        settle(app)
+        card.result_card.payload_button.click()
+        settle(app)
+        save(card, "send-test-result.png")
+        runner.shutdown()
+
+        dialog = AddWebhookDialog(window)
+        dialog.url_field.setText("ftp://example.com/hooks")
+        dialog.show()
+        settle(app)
+        dialog.url_field.deselect()
+        settle(app)
+        save(dialog, "add-webhook-error.png")
+        dialog.close()
+
+        secret = SecretDialog(EXAMPLE_SECRET, receiver.url, window)
+        secret.show()
+        settle(app)
+        save(secret, "secret-dialog.png")
+        secret.forget()
+        window.close()
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

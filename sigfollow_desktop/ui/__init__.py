@@ -1,0 +1,1 @@
+"""The window: widgets, one per file, composed by ``main_window`` and ``webhooks_page``."""

@@ -1,0 +1,85 @@
+"""The status bar: delivery engine state, queue depth and failures in the last hour."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
+
+from sigfollow_desktop.engine.reports import EngineStatus
+from sigfollow_desktop.ui.icons import icon
+from sigfollow_desktop.ui.theme import set_style_state
+
+STATE_TEXT = {
+    "running": "Delivery running",
+    "paused": "Delivery paused",
+    "stopped": "Delivery stopped",
+}
+
+
+class EngineStatusBar(QStatusBar):
+    """Live from the engine's ``status_changed``; Pause/Resume asks the engine.
+
+    Signals:
+        pause_requested(): the user wants delivery paused.
+        resume_requested(): the user wants delivery resumed.
+    """
+
+    pause_requested = Signal()
+    resume_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("engineStatusBar")
+        self.setAccessibleName("Delivery status")
+        self.setSizeGripEnabled(False)
+        self.state_label = QLabel()
+        self.state_label.setObjectName("engineState")
+        self.queue_label = QLabel()
+        self.queue_label.setObjectName("queueDepth")
+        self.failed_label = QLabel()
+        self.failed_label.setObjectName("failedLastHour")
+        self.pause_button = QPushButton()
+        self.pause_button.setObjectName("pauseDelivery")
+        self.pause_button.setFlat(True)
+        self.pause_button.clicked.connect(self._on_pause_clicked)
+        self.addWidget(self.state_label)
+        self.addPermanentWidget(self.queue_label)
+        self.addPermanentWidget(self.failed_label)
+        self.addPermanentWidget(self.pause_button)
+        self._state = ""
+        self.show_values("stopped", 0, 0)
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @Slot(object)
+    def show_status(self, status: EngineStatus) -> None:
+        self.show_values(status.state, status.queue_depth, status.failed_last_hour)
+
+    def show_values(self, state: str, queue_depth: int, failed_last_hour: int) -> None:
+        self._state = state
+        text = STATE_TEXT.get(state, state)
+        self.state_label.setText(f"●  {text}")
+        self.state_label.setAccessibleName(text)
+        set_style_state(self.state_label, "state", state)
+        queue = f"Queue: {queue_depth}"
+        self.queue_label.setText(queue)
+        self.queue_label.setAccessibleName(queue)
+        failed = f"Failed in the last hour: {failed_last_hour}"
+        self.failed_label.setText(failed)
+        self.failed_label.setAccessibleName(failed)
+        set_style_state(self.failed_label, "alert", "true" if failed_last_hour else "false")
+        paused = state == "paused"
+        label = "Resume delivery" if paused else "Pause delivery"
+        self.pause_button.setText(label)
+        self.pause_button.setAccessibleName(label)
+        self.pause_button.setIcon(icon("play" if paused else "pause"))
+        self.pause_button.setEnabled(state in ("running", "paused"))
+
+    @Slot()
+    def _on_pause_clicked(self) -> None:
+        if self._state == "paused":
+            self.resume_requested.emit()
+        else:
+            self.pause_requested.emit()

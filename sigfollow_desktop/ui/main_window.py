@@ -1,0 +1,81 @@
+"""The main window: the Webhooks page, the delivery status bar, geometry kept in QSettings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+
+from sigfollow_desktop import APP_NAME
+from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.engine.test_runner import TestRunner
+from sigfollow_desktop.ui.engine_status_bar import EngineStatusBar
+from sigfollow_desktop.ui.icons import icon
+from sigfollow_desktop.ui.webhooks_page import WebhooksPage
+
+GEOMETRY_KEY = "window/geometry"
+STATE_KEY = "window/state"
+SPLITTER_KEY = "window/splitter"
+
+
+class MainWindow(QMainWindow):
+    """Holds only UI state in ``settings``: geometry and the splitter, never a secret."""
+
+    def __init__(
+        self,
+        admin: Admin,
+        runner: TestRunner,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"Webhooks — {APP_NAME}")
+        self.setAccessibleName(f"{APP_NAME} — Webhooks")
+        self.setWindowIcon(icon("webhook"))
+        self.settings = settings
+        # With a tray icon, closing the window hides it and delivery goes on.
+        self.hide_on_close = False
+        self.page = WebhooksPage(admin, runner)
+        self.setCentralWidget(self.page)
+        self.status_bar = EngineStatusBar()
+        self.setStatusBar(self.status_bar)
+        self.resize(1120, 760)
+        self.setMinimumSize(720, 520)
+        QShortcut(QKeySequence.StandardKey.Quit, self, QApplication.quit)
+        self.restore_state()
+        self.page.webhook_list.setFocus()
+
+    def restore_state(self) -> None:
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value(STATE_KEY)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = self.settings.value(SPLITTER_KEY)
+        if isinstance(splitter, QByteArray):
+            self.page.splitter.restoreState(splitter)
+
+    def save_state(self) -> None:
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(STATE_KEY, self.saveState())
+        self.settings.setValue(SPLITTER_KEY, self.page.splitter.saveState())
+        self.settings.sync()
+
+    @Slot()
+    def bring_forward(self) -> None:
+        """Show the window on top (tray's Show window, or a second launch)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        if self.hide_on_close:
+            event.ignore()
+            self.hide()
+            return
+        super().closeEvent(event)

@@ -1,0 +1,169 @@
+"""The one-time secret dialog: the new signing secret, Copy, and the guide's warning.
+
+The secret lives in this dialog only while it is open. Closing it (only through "I have
+stored it") clears the field and deletes the dialog, so no widget of the window holds it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sigfollow_desktop.ui.icons import icon
+from sigfollow_desktop.ui.theme import SUCCESS, WARNING, tag
+
+ONCE_TITLE = "The secret is shown only once"
+ONCE_WARNING = (
+    "SigFollow does not store the secret, so it cannot be displayed again after it is "
+    "generated. If you lose it, use Rotate secret to issue a new one — but rotating "
+    "invalidates the old secret, so update your receiver right away or signature "
+    "verification will fail if enabled."
+)
+STORED = "I have stored it"
+
+
+class SecretDialog(QDialog):
+    """Shows one signing secret, once. Use :meth:`show_once`."""
+
+    def __init__(self, secret: str, url: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("secretDialog")
+        self.setWindowTitle("Signing secret")
+        self.setAccessibleName("Signing secret")
+        self.setModal(True)
+        self.setMinimumWidth(560)
+        self._stored = False
+
+        heading = QLabel("Your signing secret")
+        heading.setObjectName("secretHeading")
+        tag(heading, role="dialogTitle")
+        intro = QLabel(
+            "Every request carries an X-Hub-Signature-256 header: sha256= followed by the "
+            "hex-encoded HMAC-SHA256 of the raw request body, keyed with this secret."
+            + (f"\nWebhook: {url}" if url else "")
+        )
+        intro.setObjectName("secretIntro")
+        intro.setWordWrap(True)
+        tag(intro, role="muted")
+
+        self.secret_field = QLineEdit(secret)
+        self.secret_field.setObjectName("secretField")
+        self.secret_field.setAccessibleName("Signing secret")
+        self.secret_field.setReadOnly(True)
+        self.secret_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.secret_field.setMinimumHeight(38)
+        tag(self.secret_field, role="mono")
+        self.copy_button = QPushButton(icon("copy"), "Copy")
+        self.copy_button.setObjectName("secretCopy")
+        self.copy_button.setAccessibleName("Copy secret")
+        self.copy_button.clicked.connect(self._copy)
+        self._copy_timer = QTimer(self)
+        self._copy_timer.setSingleShot(True)
+        self._copy_timer.setInterval(1600)
+        self._copy_timer.timeout.connect(self._copy_reset)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        row.addWidget(self.secret_field, 1)
+        row.addWidget(self.copy_button)
+
+        warning = QFrame()
+        warning.setObjectName("secretWarning")
+        tag(warning, callout="warning")
+        mark = QLabel()
+        mark.setPixmap(icon("alert", WARNING).pixmap(22, 22))
+        title = QLabel(ONCE_TITLE)
+        title.setObjectName("secretWarningTitle")
+        tag(title, role="calloutTitle")
+        text = QLabel(ONCE_WARNING)
+        text.setObjectName("secretWarningText")
+        text.setWordWrap(True)
+        column = QVBoxLayout()
+        column.setSpacing(4)
+        column.addWidget(title)
+        column.addWidget(text)
+        box = QHBoxLayout(warning)
+        box.setContentsMargins(14, 12, 14, 12)
+        box.setSpacing(12)
+        box.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
+        box.addLayout(column, 1)
+
+        self.stored_button = QPushButton(icon("check", "#ffffff"), STORED)
+        self.stored_button.setObjectName("secretStored")
+        self.stored_button.setAccessibleName(STORED)
+        tag(self.stored_button, variant="primary")
+        self.stored_button.setDefault(True)
+        self.stored_button.clicked.connect(self._close_stored)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.stored_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 22, 24, 20)
+        layout.setSpacing(14)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(warning)
+        layout.addSpacing(4)
+        layout.addLayout(buttons)
+        self.stored_button.setFocus()
+
+    @classmethod
+    def show_once(cls, secret: str, parent: QWidget | None = None, url: str = "") -> None:
+        """Show ``secret`` until the user says it is stored; then forget it."""
+        dialog = cls(secret, url, parent)
+        del secret
+        try:
+            dialog.exec()
+        finally:
+            dialog.forget()
+            dialog.deleteLater()
+
+    def forget(self) -> None:
+        """Drop the secret from every widget of the dialog."""
+        self.secret_field.clear()
+        self.secret_field.setAccessibleDescription("")
+
+    @Slot()
+    def _copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.secret_field.text())
+        self.copy_button.setText("Copied")
+        self.copy_button.setIcon(icon("check", SUCCESS))
+        self._copy_timer.start()
+
+    @Slot()
+    def _copy_reset(self) -> None:
+        self.copy_button.setText("Copy")
+        self.copy_button.setIcon(icon("copy"))
+
+    @Slot()
+    def _close_stored(self) -> None:
+        self._stored = True
+        self.accept()
+
+    # Only "I have stored it" closes the dialog: an accidental Escape must not lose the secret.
+    def reject(self) -> None:
+        if self._stored:
+            super().reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._stored:
+            super().closeEvent(event)
+        else:
+            event.ignore()

@@ -1,0 +1,93 @@
+"""One running window per data folder: a second launch asks the first to come forward.
+
+The first instance listens on a local socket named after the user and the data folder; a
+later launch finds it, sends one line, and exits.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+log = logging.getLogger(__name__)
+
+_RAISE = b"raise\n"
+_TIMEOUT_MS = 1000
+
+
+def instance_key(data_folder: Path) -> str:
+    """A socket name private to this user and this store."""
+    digest = hashlib.sha256(f"{getpass.getuser()}\0{data_folder}".encode()).hexdigest()
+    return f"sigfollow-desktop-{digest[:16]}"
+
+
+class SingleInstance(QObject):
+    """Claim the key; if another instance holds it, ask that one to show its window.
+
+    Signals:
+        raise_requested(): a second launch asked this instance to show its window.
+    """
+
+    raise_requested = Signal()
+
+    def __init__(self, key: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self._server: QLocalServer | None = None
+
+    def claim(self) -> bool:
+        """``True`` when this is the first instance (and now listens); ``False`` when another
+        instance answered and was asked to raise its window."""
+        if self._ask_running_instance():
+            return False
+        # Nobody answered: a socket file left by a crash is stale and may go.
+        QLocalServer.removeServer(self.key)
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not server.listen(self.key):
+            log.warning("cannot listen for other launches: %s", server.errorString())
+            return True
+        server.newConnection.connect(self._on_connection)
+        self._server = server
+        return True
+
+    def release(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+
+    def _ask_running_instance(self) -> bool:
+        socket = QLocalSocket()
+        socket.connectToServer(self.key)
+        if not socket.waitForConnected(_TIMEOUT_MS):
+            return False
+        socket.write(_RAISE)
+        socket.waitForBytesWritten(_TIMEOUT_MS)
+        socket.disconnectFromServer()
+        return True
+
+    @Slot()
+    def _on_connection(self) -> None:
+        assert self._server is not None
+        while (socket := self._server.nextPendingConnection()) is not None:
+            socket.disconnected.connect(socket.deleteLater)
+            socket.readyRead.connect(self._on_ready_read)
+            if socket.bytesAvailable():
+                self._on_ready_read_from(socket)
+
+    @Slot()
+    def _on_ready_read(self) -> None:
+        socket = self.sender()
+        if isinstance(socket, QLocalSocket):
+            self._on_ready_read_from(socket)
+
+    def _on_ready_read_from(self, socket: QLocalSocket) -> None:
+        while socket.canReadLine():
+            if bytes(socket.readLine().data()) == _RAISE:
+                log.info("a second launch asked for the window")
+                self.raise_requested.emit()

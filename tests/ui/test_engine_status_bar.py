@@ -1,0 +1,47 @@
+"""The status bar shows what the engine reports and asks it to pause or resume."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from pytestqt.qtbot import QtBot
+
+from sigfollow_desktop.engine.reports import EngineStatus
+from sigfollow_desktop.ui.engine_status_bar import EngineStatusBar
+
+
+class Emitter(QObject):
+    status_changed = Signal(object)
+
+
+def test_it_follows_the_status_signal(qtbot: QtBot) -> None:
+    bar = EngineStatusBar()
+    qtbot.addWidget(bar)
+    emitter = Emitter()
+    emitter.status_changed.connect(bar.show_status)
+    assert bar.state_label.text().endswith("Delivery stopped")
+    assert not bar.pause_button.isEnabled()
+
+    emitter.status_changed.emit(EngineStatus("running", 12, 0))
+    assert bar.state_label.text().endswith("Delivery running")
+    assert bar.state_label.property("state") == "running"
+    assert bar.queue_label.text() == "Queue: 12"
+    assert bar.failed_label.text() == "Failed in the last hour: 0"
+    assert bar.failed_label.property("alert") == "false"
+    assert bar.pause_button.text() == "Pause delivery"
+
+    emitter.status_changed.emit(EngineStatus("paused", 3, 2))
+    assert bar.state_label.text().endswith("Delivery paused")
+    assert bar.failed_label.text() == "Failed in the last hour: 2"
+    assert bar.failed_label.property("alert") == "true"
+    assert bar.pause_button.text() == "Resume delivery"
+
+
+def test_pause_and_resume_are_requested(qtbot: QtBot) -> None:
+    bar = EngineStatusBar()
+    qtbot.addWidget(bar)
+    bar.show_values("running", 0, 0)
+    with qtbot.waitSignal(bar.pause_requested, timeout=500):
+        bar.pause_button.click()
+    bar.show_values("paused", 0, 0)
+    with qtbot.waitSignal(bar.resume_requested, timeout=500):
+        bar.pause_button.click()
