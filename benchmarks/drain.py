@@ -15,10 +15,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from benchmarks.stores import MemoryKeyring
 from sigfollow_desktop.core.keychain import SERVICE, SecretStore
 from sigfollow_desktop.engine.dispatcher import Dispatcher
 from sigfollow_desktop.store.db import open_store
+from tests.support.memory_keyring import MemoryKeyring
 
 SECRET_ENV = "SIGFOLLOW_BENCH_SECRET"  # noqa: S105 - a variable name
 

@@ -7,8 +7,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 from sqlalchemy import text
 
 from sigfollow_desktop.admin import Admin
@@ -18,26 +16,7 @@ from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.meta import parse_body
 from sigfollow_desktop.core.samples import simulated_bodies
 from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
-
-
-class MemoryKeyring(KeyringBackend):
-    """Secrets in memory: the benchmarks measure delivery, not the keychain."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise PasswordDeleteError("no such password")
+from tests.support.memory_keyring import MemoryKeyring
 
 
 class Bench:

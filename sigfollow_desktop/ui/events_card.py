@@ -14,9 +14,9 @@ from sigfollow_desktop.core.fields import (
     SENSITIVE_WARNING,
     Field,
 )
+from sigfollow_desktop.ui.callout import Callout
 from sigfollow_desktop.ui.confirm_dialog import ConfirmDialog
-from sigfollow_desktop.ui.icons import icon
-from sigfollow_desktop.ui.theme import WARNING, tag
+from sigfollow_desktop.ui.theme import tag
 from sigfollow_desktop.ui.toggle_switch import ToggleSwitch
 
 TITLE = "Subscribed events"
@@ -90,26 +90,7 @@ class EventsCard(QFrame):
             grid.addWidget(description, row, 2)
             grid.addWidget(switch, row, 3, Qt.AlignmentFlag.AlignRight)
 
-        warning = QFrame()
-        warning.setObjectName("sensitiveWarning")
-        tag(warning, callout="warning")
-        mark = QLabel()
-        mark.setPixmap(icon("shield", WARNING).pixmap(22, 22))
-        warning_title = QLabel(SENSITIVE_TITLE)
-        warning_title.setObjectName("sensitiveTitle")
-        tag(warning_title, role="calloutTitle")
-        warning_text = QLabel(SENSITIVE_WARNING)
-        warning_text.setObjectName("sensitiveText")
-        warning_text.setWordWrap(True)
-        column_layout = QVBoxLayout()
-        column_layout.setSpacing(4)
-        column_layout.addWidget(warning_title)
-        column_layout.addWidget(warning_text)
-        box = QHBoxLayout(warning)
-        box.setContentsMargins(14, 12, 14, 12)
-        box.setSpacing(12)
-        box.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
-        box.addLayout(column_layout, 1)
+        warning = Callout("sensitiveWarning", "shield", SENSITIVE_TITLE, SENSITIVE_WARNING)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 20)

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sigfollow_desktop.ui.callout import Callout
 from sigfollow_desktop.ui.icons import icon
-from sigfollow_desktop.ui.theme import SUCCESS, WARNING, tag
+from sigfollow_desktop.ui.theme import SUCCESS, tag
 
 ONCE_TITLE = "The secret is shown only once"
 ONCE_WARNING = (
@@ -76,26 +76,7 @@ class SecretDialog(QDialog):
         row.addWidget(self.secret_field, 1)
         row.addWidget(self.copy_button)
 
-        warning = QFrame()
-        warning.setObjectName("secretWarning")
-        tag(warning, callout="warning")
-        mark = QLabel()
-        mark.setPixmap(icon("alert", WARNING).pixmap(22, 22))
-        title = QLabel(ONCE_TITLE)
-        title.setObjectName("secretWarningTitle")
-        tag(title, role="calloutTitle")
-        text = QLabel(ONCE_WARNING)
-        text.setObjectName("secretWarningText")
-        text.setWordWrap(True)
-        column = QVBoxLayout()
-        column.setSpacing(4)
-        column.addWidget(title)
-        column.addWidget(text)
-        box = QHBoxLayout(warning)
-        box.setContentsMargins(14, 12, 14, 12)
-        box.setSpacing(12)
-        box.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
-        box.addLayout(column, 1)
+        warning = Callout("secretWarning", "alert", ONCE_TITLE, ONCE_WARNING)
 
         self.stored_button = QPushButton(icon("check", "#ffffff"), STORED)
         self.stored_button.setObjectName("secretStored")
