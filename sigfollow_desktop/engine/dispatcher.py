@@ -23,6 +23,7 @@ import ssl
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -161,6 +162,7 @@ class Dispatcher:
         # sender signs with what is here when it sends, so a rotation applies to every
         # request sent after the round that saw it, queued ones included.
         self._signing: dict[int, str | None] = {}
+        self._active: list[outbox.ActiveWebhook] = []  # as of the latest round
         self._turn = 0
         self._paused = threading.Event()
         self._stopping = threading.Event()
@@ -345,9 +347,9 @@ class Dispatcher:
         if self._paused.is_set():
             return self.config.idle_wait
         assert self._connection is not None
+        # The round that just ran read the webhooks; only their queues can wake us early.
         with self._connection.begin():
-            active = outbox.active_webhooks(self._connection)
-            due = outbox.next_due(self._connection, [w.id for w in active])
+            due = outbox.next_due(self._connection, [w.id for w in self._active])
         if due is None:
             return self.config.idle_wait
         return min(self.config.idle_wait, max(0.001, due - self.clock()))
@@ -370,7 +372,8 @@ class Dispatcher:
             except KeychainError as exc:
                 log.error("webhook %d: %s", webhook.id, exc)  # its deliveries wait
         self._signing = signing
-        return [webhook for webhook in active if webhook.id in signing]
+        self._active = [webhook for webhook in active if webhook.id in signing]
+        return self._active
 
     def _claim_and_submit(self) -> int:
         active = self._refresh()
@@ -441,9 +444,10 @@ class Dispatcher:
             latencies = answered.setdefault(item.job.webhook_id, [])
             if item.result.ok:
                 latencies.append(item.result.duration_ms / 1000)
+        finished = Counter(item.job.webhook_id for item in done)
         for webhook_id, latencies in answered.items():
             pace = self._pace(webhook_id)
-            pace.observe(sum(1 for d in done if d.job.webhook_id == webhook_id), latencies)
+            pace.observe(finished[webhook_id], latencies)
             self._lanes.set_limit(webhook_id, pace.limit)
         self._add_senders()
         with self._connection.begin():
