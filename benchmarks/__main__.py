@@ -34,7 +34,7 @@ from sigfollow_desktop.core.bodies import split_bodies
 from sigfollow_desktop.core.samples import simulated_bodies
 from sigfollow_desktop.engine.dispatcher import Dispatcher
 from sigfollow_desktop.engine.send import signed_headers
-from sigfollow_desktop.store import queue as outbox
+from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.db import DB_FILENAME
 
 ROOT = Path(__file__).resolve().parents[1]

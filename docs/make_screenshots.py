@@ -25,7 +25,7 @@ from sigfollow_desktop.admin import Admin  # noqa: E402
 from sigfollow_desktop.core.bodies import split_bodies  # noqa: E402
 from sigfollow_desktop.core.keychain import SecretStore  # noqa: E402
 from sigfollow_desktop.core.samples import simulated_bodies  # noqa: E402
-from sigfollow_desktop.engine.test_runner import TestRunner  # noqa: E402
+from sigfollow_desktop.engine.send_test_runner import SendTestRunner  # noqa: E402
 from sigfollow_desktop.store.db import DB_FILENAME, open_store  # noqa: E402
 from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog  # noqa: E402
 from sigfollow_desktop.ui.main_window import MainWindow  # noqa: E402
@@ -122,7 +122,7 @@ def main() -> int:
                 {"id": hook_id + 1},
             )
         settings = QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
-        runner = TestRunner()
+        runner = SendTestRunner()
         window = MainWindow(admin, runner, settings)
         window.resize(1180, 900)
         window.status_bar.show_values("running", 3, 0)

@@ -25,7 +25,7 @@ from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.engine.host import EngineHost
-from sigfollow_desktop.engine.test_runner import TestRunner
+from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import APP_AUTHOR, APP_DIR, data_dir, log_dir
 from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
@@ -46,7 +46,7 @@ class Desktop:
     """Everything the window needs while it runs, and the order to stop it in."""
 
     window: MainWindow
-    runner: TestRunner
+    runner: SendTestRunner
     engine: EngineHost
     store: Store
     tray: TrayIcon | None = None
@@ -82,7 +82,7 @@ def build_desktop(
 ) -> Desktop:
     """Create the window, the engine and (when asked) the tray icon and connect them;
     nothing runs yet."""
-    runner = TestRunner()
+    runner = SendTestRunner()
     window = MainWindow(Admin(store, secrets), runner, settings)
     runner.setParent(window)
     tray = None

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sigfollow_desktop.cli.context import Context, UsageError, plural, table, when
 from sigfollow_desktop.store.deliveries import get_delivery, list_deliveries
-from sigfollow_desktop.store.queue import recover, redeliver
+from sigfollow_desktop.store.outbox import recover, redeliver
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _AGO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")

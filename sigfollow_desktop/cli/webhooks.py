@@ -9,7 +9,7 @@ from sigfollow_desktop.cli.context import Context, table, when
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.fields import DEFAULT_FIELDS, FIELDS, parse_fields
 from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
-from sigfollow_desktop.engine.test_send import send_test
+from sigfollow_desktop.engine.send_test_request import send_test
 from sigfollow_desktop.store.deliveries import count_by_status
 from sigfollow_desktop.store.models import Webhook
 from sigfollow_desktop.store.webhooks import get_webhook, list_webhooks

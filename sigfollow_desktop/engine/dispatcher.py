@@ -53,7 +53,7 @@ from sigfollow_desktop.engine.transport import (
     abortable_transport,
     verifying_context,
 )
-from sigfollow_desktop.store import queue as outbox
+from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.db import Store
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from sigfollow_desktop.core.fields import FIELD_INFO, FIELDS, Field
 from sigfollow_desktop.core.urls import HINT_HTTP
 from sigfollow_desktop.ui.icons import icon
-from sigfollow_desktop.ui.test_result_card import TestResultCard
+from sigfollow_desktop.ui.send_test_card import SendTestCard
 from sigfollow_desktop.ui.theme import DANGER, set_style_state, tag
 from sigfollow_desktop.ui.webhook_view import WebhookView
 
@@ -160,7 +160,7 @@ class ConfigCard(QFrame):
         test_row.addWidget(self.sample_combo)
         test_row.addWidget(self.send_button)
         test_row.addStretch(1)
-        self.result_card = TestResultCard()
+        self.result_card = SendTestCard()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 20)

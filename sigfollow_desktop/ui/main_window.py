@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.admin import Admin
-from sigfollow_desktop.engine.test_runner import TestRunner
+from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.ui.engine_status_bar import EngineStatusBar
 from sigfollow_desktop.ui.icons import icon
 from sigfollow_desktop.ui.webhooks_page import WebhooksPage
@@ -24,7 +24,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         admin: Admin,
-        runner: TestRunner,
+        runner: SendTestRunner,
         settings: QSettings,
         parent: QWidget | None = None,
     ) -> None:

@@ -1,7 +1,7 @@
 """The Webhooks page: the list, and for the selected webhook its two cards.
 
 The page carries out what the cards ask through ``Admin`` (one unit of work each), shows a
-new secret once, and runs Send test through the engine's ``TestRunner``.
+new secret once, and runs Send test through the engine's ``SendTestRunner``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.fields import DEFAULT_FIELDS, Field
-from sigfollow_desktop.engine.test_runner import TestRunner
-from sigfollow_desktop.engine.test_send import TestSendResult
+from sigfollow_desktop.engine.send_test_request import SendTestResult
+from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.store.webhooks import get_webhook
 from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog
 from sigfollow_desktop.ui.config_card import ConfigCard
@@ -75,7 +75,7 @@ class WebhooksPage(QWidget):
 
     webhooks_changed = Signal()
 
-    def __init__(self, admin: Admin, runner: TestRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, admin: Admin, runner: SendTestRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("webhooksPage")
         self.admin = admin
@@ -310,7 +310,7 @@ class WebhooksPage(QWidget):
         return self.admin.secrets.get(uid)
 
     @Slot(object)
-    def _on_test_finished(self, result: TestSendResult) -> None:
+    def _on_test_finished(self, result: SendTestResult) -> None:
         tested, self._test_webhook = self._test_webhook, None
         self.config_card.set_test_busy(False)
         view = self.selected()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.admin import Admin
-from sigfollow_desktop.engine.test_runner import TestRunner
+from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.theme import apply_theme
 from tests.ui.helpers import DialogDriver
@@ -31,15 +31,15 @@ def dialogs() -> Iterator[DialogDriver]:
 
 
 @pytest.fixture
-def runner() -> Iterator[TestRunner]:
-    made = TestRunner(timeout=5.0)
+def runner() -> Iterator[SendTestRunner]:
+    made = SendTestRunner(timeout=5.0)
     yield made
     assert made.shutdown(10.0), "a Send test was still running"
 
 
 @pytest.fixture
 def window(
-    qtbot: QtBot, qapp: QApplication, admin: Admin, runner: TestRunner, ui_settings: QSettings
+    qtbot: QtBot, qapp: QApplication, admin: Admin, runner: SendTestRunner, ui_settings: QSettings
 ) -> MainWindow:
     apply_theme(qapp)
     made = MainWindow(admin, runner, ui_settings)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.keychain import SecretStore
-from sigfollow_desktop.engine.test_runner import TestRunner
+from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.webhooks import get_webhook
 from sigfollow_desktop.ui import webhooks_page
@@ -27,7 +27,7 @@ def test_an_unusable_keychain_is_one_clear_message_and_nothing_changes(
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
     store: Store,
-    runner: TestRunner,
+    runner: SendTestRunner,
     ui_settings: QSettings,
 ) -> None:
     admin = Admin(store, SecretStore(FailKeyring()))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.admin import Admin
-from sigfollow_desktop.engine.test_runner import TestRunner
+from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog
 from sigfollow_desktop.ui.main_window import GEOMETRY_KEY, MainWindow
 from sigfollow_desktop.ui.secret_dialog import SecretDialog
@@ -87,7 +87,7 @@ def test_ctrl_n_opens_add_webhook_and_tab_reaches_the_cards(
 
 
 def test_geometry_is_restored_from_settings(
-    qtbot: QtBot, admin: Admin, runner: TestRunner, tmp_path: Path
+    qtbot: QtBot, admin: Admin, runner: SendTestRunner, tmp_path: Path
 ) -> None:
     path = tmp_path / "window.ini"
     first = MainWindow(admin, runner, QSettings(str(path), QSettings.Format.IniFormat))

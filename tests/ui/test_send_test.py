@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.admin import Admin
-from sigfollow_desktop.engine.test_runner import TestRunner
+from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.resources import sample_body
 from sigfollow_desktop.ui.config_card import NEEDS_ENABLE_TEXT, NEEDS_FIELD
 from sigfollow_desktop.ui.main_window import MainWindow
@@ -27,7 +27,7 @@ def enabled_webhook(admin: Admin, window: MainWindow, url: str) -> tuple[int, st
     return webhook_id, secret
 
 
-def send_and_wait(qtbot: QtBot, window: MainWindow, runner: TestRunner, field: str) -> None:
+def send_and_wait(qtbot: QtBot, window: MainWindow, runner: SendTestRunner, field: str) -> None:
     card = window.page.config_card
     card.sample_combo.setCurrentIndex(card.sample_combo.findData(field))
     with qtbot.waitSignal(runner.test_finished, timeout=10_000):
@@ -43,7 +43,7 @@ def closed_port() -> int:
 
 
 def test_http_200_shows_time_signature_and_payload(
-    qtbot: QtBot, window: MainWindow, admin: Admin, runner: TestRunner, receiver: Receiver
+    qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner, receiver: Receiver
 ) -> None:
     _, secret = enabled_webhook(admin, window, receiver.url)
     send_and_wait(qtbot, window, runner, "template_status")
@@ -73,7 +73,7 @@ def test_http_200_shows_time_signature_and_payload(
 
 
 def test_http_500_shows_the_status(
-    qtbot: QtBot, window: MainWindow, admin: Admin, runner: TestRunner, receiver: Receiver
+    qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner, receiver: Receiver
 ) -> None:
     receiver.default = Reply(status=500, body=b"boom")
     enabled_webhook(admin, window, receiver.url)
@@ -85,7 +85,7 @@ def test_http_500_shows_the_status(
 
 
 def test_a_closed_port_shows_network_error_with_the_reason(
-    qtbot: QtBot, window: MainWindow, admin: Admin, runner: TestRunner
+    qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner
 ) -> None:
     enabled_webhook(admin, window, f"http://127.0.0.1:{closed_port()}/hook")
     send_and_wait(qtbot, window, runner, "statuses")
@@ -96,7 +96,7 @@ def test_a_closed_port_shows_network_error_with_the_reason(
 
 
 def test_the_window_keeps_running_while_the_receiver_holds_the_request(
-    qtbot: QtBot, window: MainWindow, admin: Admin, runner: TestRunner, receiver: Receiver
+    qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner, receiver: Receiver
 ) -> None:
     receiver.default = Reply(status=200, delay=2.0)
     enabled_webhook(admin, window, receiver.url)
@@ -120,7 +120,7 @@ def test_the_window_keeps_running_while_the_receiver_holds_the_request(
 
 
 def test_send_test_reads_the_secret_at_send_time(
-    qtbot: QtBot, window: MainWindow, admin: Admin, runner: TestRunner, receiver: Receiver
+    qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner, receiver: Receiver
 ) -> None:
     webhook_id, _ = enabled_webhook(admin, window, receiver.url)
     rotated = admin.rotate_secret(webhook_id)

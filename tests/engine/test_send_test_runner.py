@@ -10,8 +10,8 @@ from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.core.signing import sign
-from sigfollow_desktop.engine.test_runner import TestRunner
-from sigfollow_desktop.engine.test_send import TestSendResult
+from sigfollow_desktop.engine.send_test_request import SendTestResult
+from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from tests.support.receiver import Receiver, Reply
 
 
@@ -28,7 +28,7 @@ def pooled_threads() -> int:
 
 
 def test_a_test_runs_off_the_gui_thread_and_reports_on_it(qtbot: QtBot, receiver: Receiver) -> None:
-    runner = TestRunner(timeout=5.0)
+    runner = SendTestRunner(timeout=5.0)
     gui = QThread.currentThread()
     reported: list[bool] = []
     runner.test_finished.connect(lambda _r: reported.append(QThread.currentThread() is gui))
@@ -38,7 +38,7 @@ def test_a_test_runs_off_the_gui_thread_and_reports_on_it(qtbot: QtBot, receiver
     with qtbot.waitSignal(runner.test_finished, timeout=10_000) as finished:
         pass
     result = finished.args[0]
-    assert isinstance(result, TestSendResult)
+    assert isinstance(result, SendTestResult)
     assert result.status_code == 200
     assert result.signature == sign("whsec_runner", receiver.requests[0].body)
     assert reported == [True]
@@ -50,7 +50,7 @@ def test_a_test_runs_off_the_gui_thread_and_reports_on_it(qtbot: QtBot, receiver
 def test_shutdown_leaves_no_thread(qtbot: QtBot, receiver: Receiver) -> None:
     before = pooled_threads()
     receiver.default = Reply(status=204)
-    runner = TestRunner(timeout=5.0)
+    runner = SendTestRunner(timeout=5.0)
     with qtbot.waitSignal(runner.test_finished, timeout=10_000):
         runner.send(receiver.url, "whsec_runner", "messages")
     assert pooled_threads() == before + 1

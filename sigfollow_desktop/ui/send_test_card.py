@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from sigfollow_desktop.core.fields import FIELD_INFO
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER
-from sigfollow_desktop.engine.test_send import TestSendResult
+from sigfollow_desktop.engine.send_test_request import SendTestResult
 from sigfollow_desktop.ui.icons import icon
 from sigfollow_desktop.ui.theme import ACCENT, DANGER, SUCCESS, WARNING, set_style_state, tag
 
@@ -57,14 +57,12 @@ def _event_name(field: str) -> str:
     return info.event if info is not None else field
 
 
-class TestResultCard(QFrame):
+class SendTestCard(QFrame):
     """Shown inline under Send test.
 
     Signals:
         dismissed(): the user closed the card.
     """
-
-    __test__ = False  # not a pytest class
 
     dismissed = Signal()
 
@@ -193,7 +191,7 @@ class TestResultCard(QFrame):
         self.payload_box.hide()
         self.show()
 
-    def show_result(self, result: TestSendResult) -> None:
+    def show_result(self, result: SendTestResult) -> None:
         if result.status_code is None:
             state = "network_error"
             detail = result.error or "No response came from the endpoint."

@@ -19,10 +19,8 @@ from sigfollow_desktop.resources import sample_body
 
 
 @dataclass(frozen=True, slots=True)
-class TestSendResult:
+class SendTestResult:
     """What the result card shows."""
-
-    __test__ = False  # not a pytest class
 
     field: str
     status_code: int | None
@@ -50,7 +48,7 @@ def send_test(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     transport: httpx.BaseTransport | None = None,
-) -> TestSendResult:
+) -> SendTestResult:
     """Sign the ``field`` sample with ``secret`` and POST it to ``url`` now."""
     body = sample_body(field)
     headers = signed_headers(
@@ -64,7 +62,7 @@ def send_test(
     extra = {"transport": transport} if transport is not None else {}
     with make_client(timeout, **extra) as client:
         result: SendResult = post(client, url, body, headers)
-    return TestSendResult(
+    return SendTestResult(
         field=field,
         status_code=result.status_code,
         duration_ms=result.duration_ms,

@@ -11,7 +11,7 @@ import logging
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
-from sigfollow_desktop.engine.test_send import TestSendResult, send_test
+from sigfollow_desktop.engine.send_test_request import SendTestResult, send_test
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ class _Relay(QObject):
     """Lives on the runner's thread; emitting from the pool thread queues the call there.
 
     Signals:
-        done(TestSendResult): the send is over.
+        done(SendTestResult): the send is over.
     """
 
     done = Signal(object)
@@ -41,7 +41,7 @@ class _SendJob(QRunnable):
             result = send_test(self._url, secret, self._field, timeout=self._timeout)
         except Exception:  # a bug must not leave the window busy forever
             log.exception("send test failed unexpectedly")
-            result = TestSendResult(
+            result = SendTestResult(
                 field=self._field,
                 status_code=None,
                 duration_ms=0.0,
@@ -52,15 +52,13 @@ class _SendJob(QRunnable):
         self._relay.done.emit(result)
 
 
-class TestRunner(QObject):
+class SendTestRunner(QObject):
     """Runs one Send test at a time on its own single-thread pool.
 
     Signals:
         test_started(str): a test of that field is on its way.
-        test_finished(TestSendResult): the result card's content.
+        test_finished(SendTestResult): the result card's content.
     """
-
-    __test__ = False  # not a pytest class
 
     test_started = Signal(str)
     test_finished = Signal(object)
@@ -93,6 +91,6 @@ class TestRunner(QObject):
         return bool(self._pool.waitForDone(int(limit * 1000)))
 
     @Slot(object)
-    def _on_done(self, result: TestSendResult) -> None:
+    def _on_done(self, result: SendTestResult) -> None:
         self._busy = False
         self.test_finished.emit(result)

@@ -10,7 +10,7 @@ from sqlalchemy import text, update
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.errors import NotFoundError
 from sigfollow_desktop.core.fields import FIELDS
-from sigfollow_desktop.store import queue as outbox
+from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Delivery
 from tests.engine.conftest import queue_events
