@@ -18,6 +18,7 @@ from sigfollow_desktop.cli.context import Context, UsageError, plural
 from sigfollow_desktop.core.intake_credentials import IntakeKeychain, generate_verify_token
 from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
 from sigfollow_desktop.engine.reports import DeliveryFailed
+from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
 from sigfollow_desktop.intake.app import MAX_BODY
 from sigfollow_desktop.intake.server import DEFAULT_HOST, DEFAULT_PORT, IntakeServer, is_loopback
 from sigfollow_desktop.store.events import Intake
@@ -72,7 +73,8 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     dispatcher: Dispatcher | None = None
     if args.engine:
         try:
-            config = EngineConfig(lease=args.lease)
+            lease = args.lease if args.lease is not None else max(60.0, args.timeout * 3)
+            config = EngineConfig(timeout=args.timeout, lease=lease)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
 
@@ -171,10 +173,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help=f"larger bodies are refused with 413 (default {MAX_BODY:,})",
     )
     parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds the engine waits for each webhook's answer (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
         "--lease",
         type=float,
-        default=EngineConfig().lease,
-        help="seconds a claimed delivery is held before it may be sent again after a crash",
+        help="seconds a claimed delivery is held before it may be sent again after a crash "
+        "(default: 60, or 3 x the timeout if longer)",
     )
     parser.set_defaults(handler=cmd_run)
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
