@@ -88,7 +88,7 @@ def test_on_it_listens_counts_what_it_receives_and_shows_the_last_error(
     assert settings.value("intake/on") in (True, "true")
 
     card.toggle.click()
-    assert not card.host.running
+    assert card.host.status.state == "off"
     assert card.state_pill.text() == "Off"
     assert card.port_field.isEnabled()
     assert settings.value("intake/on") in (False, "false")
