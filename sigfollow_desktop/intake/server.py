@@ -79,6 +79,7 @@ def server_config(app: Any) -> uvicorn.Config:
         app,
         loop="asyncio",
         http="auto",  # httptools' C parser when installed (it is a dependency), else h11
+        ws="none",
         lifespan="off",
         access_log=False,
         log_config=None,
@@ -102,6 +103,13 @@ class ServedApp:
     @property
     def port(self) -> int:
         return int(self.sock.getsockname()[1])
+
+    @property
+    def parser(self) -> str:
+        """Which HTTP parser uvicorn chose: ``httptools`` or ``h11``."""
+        protocol = getattr(self._server.config, "http_protocol_class", None)
+        name = getattr(protocol, "__module__", "")
+        return "httptools" if "httptools" in name else "h11" if "h11" in name else "unknown"
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
         self._thread = threading.Thread(
@@ -169,6 +177,10 @@ class IntakeServer:
     @property
     def port(self) -> int:
         return self._served.port if self._served is not None else self.requested_port
+
+    @property
+    def parser(self) -> str:
+        return self._served.parser if self._served is not None else "not started"
 
     @property
     def url(self) -> str:
