@@ -8,7 +8,9 @@ commit (and its fsync) runs, the next requests queue up and go together into the
 the busier the intake, the larger the batches, and the cost of a commit is shared.
 
 The writer's connection runs with ``synchronous = FULL``: in WAL mode SQLite then syncs the
-log at every commit, so an answered request survives a power cut as well as a crash.
+log at every commit, so an answered request survives a power cut as well as a crash. Each
+batch is one ``BEGIN IMMEDIATE`` transaction on the sqlite3 connection (see
+:mod:`sigfollow_desktop.store.intake_batch`).
 """
 
 from __future__ import annotations
@@ -16,16 +18,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
-
 from sigfollow_desktop.core.meta import ParsedEvent
 from sigfollow_desktop.store.db import Store
-from sigfollow_desktop.store.events import Intake, store_events
+from sigfollow_desktop.store.events import Intake
+from sigfollow_desktop.store.intake_batch import store_batch
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +118,12 @@ class GroupCommitWriter:
     # The writer thread ---------------------------------------------------------------------
 
     def _run(self) -> None:
-        connection = self.store.engine.connect()
+        pooled = self.store.engine.raw_connection()
+        connection = pooled.driver_connection
+        assert isinstance(connection, sqlite3.Connection)
         try:
             if self.durable:
-                connection.exec_driver_sql("PRAGMA synchronous = FULL")
-                connection.commit()
+                connection.execute("PRAGMA synchronous = FULL")
             stopping = False
             while not stopping:
                 batch: list[_Pending] = []
@@ -144,9 +146,8 @@ class GroupCommitWriter:
         finally:
             if self.durable:
                 # The connection goes back to the pool: leave it as the pool hands them out.
-                connection.exec_driver_sql("PRAGMA synchronous = NORMAL")
-                connection.commit()
-            connection.close()
+                connection.execute("PRAGMA synchronous = NORMAL")
+            pooled.close()
 
     def _refuse_leftovers(self) -> None:
         """Requests that arrived after stop() are answered 503, never left waiting."""
@@ -164,16 +165,21 @@ class GroupCommitWriter:
             except RuntimeError:
                 continue
 
-    def _commit(self, connection: object, batch: list[_Pending]) -> None:
+    def _commit(self, connection: sqlite3.Connection, batch: list[_Pending]) -> None:
         error: str | None = None
         intake = Intake()
         try:
-            with Session(bind=connection) as session, session.begin():  # type: ignore[arg-type]
-                intake = store_events(session, [(p.body, p.parsed) for p in batch], SOURCE)
-        except SQLAlchemyError as exc:
-            reason = getattr(exc, "orig", None) or exc
-            error = f"the store could not be written ({reason})"
-            log.error("intake: %d request(s) not stored: %s", len(batch), reason)
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                intake = store_batch(connection, [(p.body, p.parsed) for p in batch], SOURCE)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            error = f"the store could not be written ({exc})"
+            log.error("intake: %d request(s) not stored: %s", len(batch), exc)
         else:
             with self._lock:
                 self.stored += intake.stored
