@@ -85,6 +85,7 @@ def server_config(app: Any) -> uvicorn.Config:
         log_config=None,
         log_level=logging.WARNING,
         server_header=False,
+        proxy_headers=False,  # nothing here uses the client address; trust no forwarded header
         timeout_keep_alive=30,
         timeout_graceful_shutdown=5,
         limit_concurrency=4096,
