@@ -5,6 +5,8 @@
 - ``bare``: the same uvicorn configuration serving an app that reads the body and answers 200,
   storing nothing (the baseline);
 - ``durable``: the real intake (verify, parse, group commit, 200 after the commit);
+- ``unsynced``: the same with SQLite's ``synchronous = NORMAL`` (a commit survives a crash of
+  the program, not of the machine), to show what the fsync costs;
 - ``relay``: the real intake and the delivery engine in this process, woken by each commit.
 
 Secrets come in ``SIGFOLLOW_BENCH_APP_SECRET`` and ``SIGFOLLOW_BENCH_SECRET`` (the webhook's,
@@ -75,6 +77,7 @@ def main(argv: list[str]) -> int:
         credentials,
         port=port,
         on_committed=(lambda _: dispatcher.wake()) if dispatcher is not None else None,
+        durable=mode != "unsynced",
     )
     server.start()
     engine = None
