@@ -7,8 +7,9 @@ parameter, bodies as BLOBs). Python's sqlite3 lets go of the interpreter lock at
 a statement; with the thread serving HTTP waiting for it, each hand-over can cost a whole switch
 interval, so the batch goes in as one step rather than one per row (``executemany``), and the
 writer holds the lock for microseconds per body instead of the ORM's hundred. The caller runs it
-inside ``BEGIN IMMEDIATE``, so the new events' ids are exactly those above the largest id
-before the insert.
+inside ``BEGIN IMMEDIATE``: no other writer can insert meanwhile, and an ``INTEGER PRIMARY
+KEY`` takes the next id for each row inserted (a skipped duplicate takes none), so the new
+events' ids are the ``stored`` ids ending at the last one inserted.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from sigfollow_desktop.store.events import _FAN_OUT, Intake
 _INSERT = "INSERT INTO events (uid, field, dedupe_key, body, received_at, source) VALUES "
 _ROW = "(lower(hex(randomblob(16))), ?, ?, ?, ?, ?)"
 _ROWS_PER_STATEMENT = 1_000  # 5,000 parameters, well under SQLite's 32,766
-_LAST_ID = "SELECT coalesce(max(id), 0) FROM events"
 
 
 def store_batch(
@@ -37,8 +37,7 @@ def store_batch(
     if not items:
         return Intake()
     received_at = time.time() if now is None else now
-    (before,) = raw.execute(_LAST_ID).fetchone()
-    stored = 0
+    stored, first, last = 0, 0, 0
     for start in range(0, len(items), _ROWS_PER_STATEMENT):
         chunk = items[start : start + _ROWS_PER_STATEMENT]
         values: list[object] = []
@@ -46,9 +45,12 @@ def store_batch(
             values += (parsed.field, parsed.dedupe_key, body, received_at, source)
         # Only placeholders are joined into the text; every value is a bound parameter.
         statement = _INSERT + ", ".join([_ROW] * len(chunk)) + " ON CONFLICT DO NOTHING"
-        stored += raw.execute(statement, values).rowcount
+        cursor = raw.execute(statement, values)
+        if cursor.rowcount > 0 and cursor.lastrowid is not None:
+            last = cursor.lastrowid
+            first = first or last - cursor.rowcount + 1
+            stored += cursor.rowcount
     deliveries = 0
     if stored:
-        (after,) = raw.execute(_LAST_ID).fetchone()
-        deliveries = raw.execute(str(_FAN_OUT), {"first": before + 1, "last": after}).rowcount
+        deliveries = raw.execute(str(_FAN_OUT), {"first": first, "last": last}).rowcount
     return Intake(stored=stored, duplicates=len(items) - stored, deliveries=deliveries)
