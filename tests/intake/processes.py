@@ -54,7 +54,7 @@ def start_intake(
         text=True,
     )
     try:
-        wait_for(lambda: process.poll() is not None or listening(port), 30, "the intake")
+        wait_for(lambda: process.poll() is not None or listening(port), 60, "the intake")
     except AssertionError:
         process.kill()
         raise
