@@ -42,13 +42,13 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         empty = "it is empty" if not data.strip() else "it is an empty JSON array"
         raise SigFollowError(f"{input_name(args.file)} holds no events: {empty}")
     refused = tuple(item for item in items if item.error is not None)
-    if refused and not args.skip_invalid:
+    if refused and (not args.skip_invalid or len(refused) == len(items)):
         # Refused before the store is even opened: nothing is written.
-        _print_nothing_imported(ctx, refused)
+        _print_nothing_imported(ctx, refused, args.skip_invalid)
         return 1
     report = ctx.admin.import_items(items, skip_invalid=args.skip_invalid)
     if not report.committed:
-        _print_nothing_imported(ctx, report.refused)
+        _print_nothing_imported(ctx, report.refused, args.skip_invalid)
         return 1
     intake = report.intake
     ctx.print(
@@ -62,11 +62,14 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_nothing_imported(ctx: Context, refused: tuple[Item, ...]) -> None:
+def _print_nothing_imported(ctx: Context, refused: tuple[Item, ...], skipping: bool) -> None:
     count = plural(len(refused), "body", "bodies")
     ctx.err.write(f"error: nothing imported: {count} refused\n")
     _print_refused(ctx, refused)
-    ctx.err.write("Fix them and import again, or pass --skip-invalid to import the rest.\n")
+    if skipping:
+        ctx.err.write("No body was valid. Fix them and import again.\n")
+    else:
+        ctx.err.write("Fix them and import again, or pass --skip-invalid to import the rest.\n")
 
 
 def _write_ndjson(handle: BinaryIO, bodies: Iterable[bytes]) -> None:

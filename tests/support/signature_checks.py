@@ -54,9 +54,13 @@ class Checked:
 
 @dataclass
 class VerifyingScript:
-    """A ``Receiver.script`` that answers 200 only when both ways accept the signature."""
+    """A ``Receiver.script`` that answers 200 only when both ways accept the signature.
+
+    With ``require_escaped=False`` the raw-bytes way alone decides; both are still recorded.
+    """
 
     secret: str
+    require_escaped: bool = True  # answer 200 only if the library's way accepts it too
     checked: list[Checked] = field(default_factory=list)  # the receiver calls under its lock
 
     def __call__(self, request: Received) -> Reply:
@@ -64,6 +68,6 @@ class VerifyingScript:
         raw_ok = raw_bytes_ok(self.secret, request.body, header)
         escaped_ok = escaped_text_ok(self.secret, request.body, header)
         self.checked.append(Checked(request.body, raw_ok, escaped_ok))
-        if raw_ok and escaped_ok:
+        if raw_ok and (escaped_ok or not self.require_escaped):
             return Reply(200)
         return Reply(401, body=b"signature mismatch")
