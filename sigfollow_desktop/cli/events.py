@@ -18,7 +18,7 @@ from sigfollow_desktop.cli.context import (
     table,
     when,
 )
-from sigfollow_desktop.core.bodies import Item, split_bodies
+from sigfollow_desktop.core.bodies import WHOLE_FILE, Item, split_bodies
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.fields import FIELDS, parse_fields
 from sigfollow_desktop.core.meta import parse_body
@@ -68,6 +68,8 @@ def _print_nothing_imported(ctx: Context, refused: tuple[Item, ...], skipping: b
     _print_refused(ctx, refused)
     if skipping:
         ctx.err.write("No body was valid. Fix them and import again.\n")
+    elif all(item.where == WHOLE_FILE for item in refused):
+        ctx.err.write("Fix the file and import it again.\n")
     else:
         ctx.err.write("Fix them and import again, or pass --skip-invalid to import the rest.\n")
 

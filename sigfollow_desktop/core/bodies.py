@@ -23,6 +23,7 @@ from sigfollow_desktop.core.meta import (
 )
 
 _BOM = b"\xef\xbb\xbf"
+WHOLE_FILE = "the file"  # where a fault of the file itself, not of one body, is reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +44,6 @@ def _check(where: str, body: bytes, text: bytes | None = None) -> Item:
         return Item(where, body, error=str(exc))
 
 
-def _line(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
-
-
 def _array_items(data: bytes) -> Iterator[Item]:
     """The elements of a JSON array, each as the exact bytes it spans in ``data``.
 
@@ -58,7 +55,7 @@ def _array_items(data: bytes) -> Iterator[Item]:
         text = decode_utf8(data)
         items = _read_array(text)
     except PayloadError as exc:
-        yield Item("the file", data, error=str(exc))
+        yield Item(WHOLE_FILE, data, error=str(exc))
         return
     yield from items
 
@@ -66,11 +63,13 @@ def _array_items(data: bytes) -> Iterator[Item]:
 def _read_array(text: str) -> list[Item]:
     items: list[Item] = []
     pos = skip_whitespace(text, skip_whitespace(text, 0) + 1)  # past "["
+    line, counted = 1, 0  # line of ``counted``, kept up to date without rescanning the text
     if text.startswith("]", pos):
         pos += 1  # an empty array
     else:
         while True:
-            where = f"item {len(items) + 1} (line {_line(text, pos)})"
+            line, counted = line + text.count("\n", counted, pos), pos
+            where = f"item {len(items) + 1} (line {line})"
             try:
                 value, end = read_value(text, pos)
             except PayloadError as exc:
@@ -112,7 +111,7 @@ def split_bodies(data: bytes) -> Iterator[Item]:
     lines = stripped.split(b"\n")
     if len(lines) > 1 and stripped.startswith(b"{") and not lines[0].rstrip().endswith(b"}"):
         # One pretty-printed object rather than NDJSON.
-        yield _check("the file", stripped, text=data)
+        yield _check(WHOLE_FILE, stripped, text=data)
         return
     for number, line in enumerate(data.split(b"\n"), start=1):
         body = line.strip()
