@@ -39,7 +39,11 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     data = read_input(args.file)
     items = list(split_bodies(data))
     if not items:
-        empty = "it is empty" if not data.strip() else "it is an empty JSON array"
+        empty = (
+            "it is empty"
+            if not data.removeprefix(b"\xef\xbb\xbf").strip()
+            else "it is an empty JSON array"
+        )
         raise SigFollowError(f"{input_name(args.file)} holds no events: {empty}")
     refused = tuple(item for item in items if item.error is not None)
     if refused and (not args.skip_invalid or len(refused) == len(items)):

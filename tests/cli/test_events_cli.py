@@ -323,6 +323,7 @@ BAD_UTF8 = REFERENCE[1].replace(b"Taj Mahal", b"Taj \xffMahal")
         ),
         (b"", "holds no events: it is empty", False),
         (b" \n\r\n\t\n", "holds no events: it is empty", False),
+        (b"\xef\xbb\xbf\n", "holds no events: it is empty", False),
         (b"[ ]\n", "holds no events: it is an empty JSON array", False),
     ],
     ids=[
@@ -335,6 +336,7 @@ BAD_UTF8 = REFERENCE[1].replace(b"Taj Mahal", b"Taj \xffMahal")
         "utf8",
         "empty",
         "blank",
+        "bom",
         "[]",
     ],
 )
