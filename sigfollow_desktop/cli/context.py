@@ -61,10 +61,18 @@ class Context:
         return self.stdin.readline().strip().lower() in {"y", "yes"}
 
 
+STDIN_NAME = "standard input"
+
+
+def input_name(name: str) -> str:
+    """How messages name an input: the file name, or ``standard input`` for ``-``."""
+    return STDIN_NAME if name == "-" else name
+
+
 def read_input(name: str) -> bytes:
     """The bytes of a file, or of standard input for ``-``."""
     if name == "-":
-        return sys.stdin.buffer.read()
+        return _read_stdin()
     path = Path(name)
     try:
         return path.read_bytes()
@@ -74,6 +82,23 @@ def read_input(name: str) -> bytes:
         raise SigFollowError(f"{name} is a folder; give a .json or .ndjson file") from None
     except OSError as exc:
         raise SigFollowError(f"Cannot read {name}: {exc.strerror}") from None
+
+
+def _read_stdin() -> bytes:
+    # Started with standard input closed, Python has no sys.stdin at all.
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise SigFollowError(
+            "standard input is closed; give a file name, or pipe the bodies in "
+            "(… | sigfollow-desktop events import -)"
+        )
+    try:
+        buffer = getattr(stream, "buffer", None)
+        return buffer.read() if buffer is not None else stream.read().encode()
+    except OSError as exc:
+        raise SigFollowError(f"Cannot read standard input: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SigFollowError("standard input is not UTF-8 text") from None
 
 
 def plural(count: int, one: str, many: str) -> str:
