@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, Qt, Signal, Slot
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QWidget,
+)
 
 from sigfollow_desktop.ui.webhook_row import WebhookRow, row_tooltip, summary
 from sigfollow_desktop.ui.webhook_view import HEALTH_TEXT, WebhookView
@@ -28,7 +34,9 @@ class WebhookList(QListWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(MIN_WIDTH)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # Rows are laid out again when the list changes width, so they always span it and
+        # elide their URL, rather than keeping the width they were made at.
+        self.setResizeMode(QListView.ResizeMode.Adjust)
         self.currentItemChanged.connect(self._on_current_changed)
 
     def set_views(self, views: list[WebhookView], select_id: int | None) -> None:
