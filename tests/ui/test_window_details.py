@@ -10,7 +10,7 @@ import pytest
 from keyring.errors import PasswordSetError
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.admin import Admin
@@ -114,7 +114,9 @@ def test_dismiss_keeps_the_pane_where_it_was(
     send_test(qtbot, window, runner)
     card.result_card.toggle_payload()
     tab_to("testDismiss")
-    bar = window.page.detail_scroll.verticalScrollBar()
+    scroll = window.findChild(QScrollArea, "detailScroll")
+    assert scroll is not None
+    bar = scroll.verticalScrollBar()
     before = bar.value()
 
     press(Qt.Key.Key_Space)
