@@ -21,7 +21,7 @@ from sigfollow_desktop.core.urls import HINT_HTTP
 from sigfollow_desktop.ui import shortcuts
 from sigfollow_desktop.ui.elided_label import ElidedLabel
 from sigfollow_desktop.ui.flow_layout import FlowLayout
-from sigfollow_desktop.ui.icons import icon
+from sigfollow_desktop.ui.icons import icon, set_themed_icon
 from sigfollow_desktop.ui.send_test_card import SendTestCard
 from sigfollow_desktop.ui.theme import DANGER, set_style_state, tag
 from sigfollow_desktop.ui.webhook_view import WebhookView
@@ -127,7 +127,8 @@ class ConfigCard(QFrame):
         self.pause_button = QPushButton()
         self.pause_button.setObjectName("pauseWebhookButton")
         self.pause_button.clicked.connect(self._on_pause_clicked)
-        self.rotate_button = QPushButton(icon("key"), ROTATE)
+        self.rotate_button = QPushButton(ROTATE)
+        set_themed_icon(self.rotate_button, "key")
         self.rotate_button.setObjectName("rotateButton")
         self.rotate_button.setAccessibleName(ROTATE)
         shortcuts.bind(self.rotate_button, shortcuts.ROTATE, "Issue a new signing secret")
@@ -217,7 +218,7 @@ class ConfigCard(QFrame):
         label = "Disable" if view.enabled else "Enable"
         self.enable_button.setText(label)
         self.enable_button.setAccessibleName(label)
-        self.enable_button.setIcon(icon("power"))
+        set_themed_icon(self.enable_button, "power")
         what = "Stop delivering to this webhook" if view.enabled else "Start delivering to it"
         shortcuts.bind(self.enable_button, shortcuts.ENABLE, what)
         self._show_pause(view)
@@ -244,7 +245,7 @@ class ConfigCard(QFrame):
         text = "Resume" if paused else "Pause"
         self.pause_button.setText(text)
         self.pause_button.setAccessibleName(f"{text} webhook")
-        self.pause_button.setIcon(icon("play" if paused else "pause"))
+        set_themed_icon(self.pause_button, "play" if paused else "pause")
         what = (
             "Resume this webhook: its queued deliveries go out"
             if paused

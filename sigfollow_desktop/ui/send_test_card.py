@@ -27,7 +27,7 @@ from sigfollow_desktop.core.fields import FIELD_INFO
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER
 from sigfollow_desktop.engine.send_test_request import SendTestResult
 from sigfollow_desktop.ui import shortcuts
-from sigfollow_desktop.ui.icons import icon
+from sigfollow_desktop.ui.icons import icon, set_themed_icon
 from sigfollow_desktop.ui.theme import ACCENT, DANGER, SUCCESS, WARNING, set_style_state, tag
 from sigfollow_desktop.ui.verify_code import VerifyCode
 
@@ -88,7 +88,8 @@ class SendTestCard(QFrame):
         self.detail.setObjectName("testDetail")
         self.detail.setWordWrap(True)
         self.detail.setAccessibleName("Send test detail")
-        self.dismiss_button = QPushButton(icon("close"), "Dismiss")
+        self.dismiss_button = QPushButton("Dismiss")
+        set_themed_icon(self.dismiss_button, "close")
         self.dismiss_button.setObjectName("testDismiss")
         self.dismiss_button.setAccessibleName("Dismiss")
         shortcuts.bind(self.dismiss_button, shortcuts.DISMISS, "Close the result")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from sigfollow_desktop.resources import resource_path
 from sigfollow_desktop.ui import shortcuts
-from sigfollow_desktop.ui.icons import icon
+from sigfollow_desktop.ui.icons import set_fixed_icon, set_themed_icon
 from sigfollow_desktop.ui.theme import SUCCESS, tag
 
 OPTIONAL = "Signature verification is optional, but recommended for security."
@@ -70,7 +70,8 @@ class VerifyCode(QFrame):
     @staticmethod
     def _button(name: str, language: str, keys: str) -> QPushButton:
         text = f"Copy verification code for {language}"
-        button = QPushButton(icon("copy"), f"Copy {language} code")
+        button = QPushButton(f"Copy {language} code")
+        set_themed_icon(button, "copy")
         button.setObjectName(name)
         button.setAccessibleName(text)
         shortcuts.bind(button, keys, text)
@@ -81,11 +82,11 @@ class VerifyCode(QFrame):
         self._reset_labels()
         button = self.python_button if language == "python" else self.node_button
         button.setText("Copied")
-        button.setIcon(icon("check", SUCCESS))
+        set_fixed_icon(button, "check", SUCCESS)
         self._reset.start()
 
     @Slot()
     def _reset_labels(self) -> None:
         for button, language in ((self.python_button, "Python"), (self.node_button, "Node.js")):
             button.setText(f"Copy {language} code")
-            button.setIcon(icon("copy"))
+            set_themed_icon(button, "copy")

@@ -200,6 +200,32 @@ def test_the_palette_follows_qts_colour_scheme_hint(
     assert lightness(qapp.palette()) == light
 
 
+def _ink(button: QPushButton) -> int:
+    """The mean lightness of the strokes of the button's icon."""
+    image = button.icon().pixmap(24, 24).toImage()
+    inked = [
+        image.pixelColor(x, y)
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() > 200
+    ]
+    assert inked
+    return sum(color.lightness() for color in inked) // len(inked)
+
+
+def test_icons_drawn_in_the_text_colour_follow_the_palette(
+    qtbot: QtBot, qapp: QApplication, restore_palette: None, window: MainWindow, admin: Admin
+) -> None:
+    webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",), enable=True)
+    window.page.refresh(webhook_id)
+    rotate = window.page.config_card.rotate_button
+    assert _ink(rotate) < 100  # dark strokes on a light window
+    qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    qtbot.waitUntil(lambda: _ink(rotate) > 160, timeout=2000)
+    qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    qtbot.waitUntil(lambda: _ink(rotate) < 100, timeout=2000)
+
+
 # Errors that keep what was typed ----------------------------------------------------------
 
 
