@@ -114,10 +114,18 @@ def cmd_disable(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
     ctx.admin.set_paused(args.id, True)
-    ctx.print(
-        f"Webhook {args.id} paused: nothing is sent to it, and its deliveries wait in the "
-        f"queue until `sigfollow-desktop webhooks resume {args.id}`."
-    )
+    with ctx.store.session() as session:
+        enabled = get_webhook(session, args.id).enabled
+    if enabled:
+        ctx.print(
+            f"Webhook {args.id} paused: nothing is sent to it, and its deliveries wait in the "
+            f"queue until `sigfollow-desktop webhooks resume {args.id}`."
+        )
+    else:
+        ctx.print(
+            f"Webhook {args.id} paused. It is disabled too, so nothing is queued for it; once "
+            f"enabled, its deliveries wait until `sigfollow-desktop webhooks resume {args.id}`."
+        )
     return 0
 
 

@@ -106,6 +106,10 @@ def test_pause_holds_the_queue_and_resume_lets_it_go(
     shown = cli("webhooks", "show", "1", "--json")
     assert '"state": "enabled"' in shown.out
     assert '"pending": 6' in shown.out
+    cli("webhooks", "add", "https://example.com/off")
+    off = cli("webhooks", "pause", "2")
+    assert off.code == 0
+    assert "It is disabled too, so nothing is queued for it" in off.out
     missing = cli("webhooks", "pause", "9")
     assert missing.code == 1
     assert "No webhook with id 9" in missing.err
