@@ -112,6 +112,37 @@ def cmd_disable(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.admin.set_paused(args.id, True)
+    with ctx.store.session() as session:
+        enabled = get_webhook(session, args.id).enabled
+    if enabled:
+        ctx.print(
+            f"Webhook {args.id} paused: nothing is sent to it, and its deliveries wait in the "
+            f"queue until `sigfollow-desktop webhooks resume {args.id}`."
+        )
+    else:
+        ctx.print(
+            f"Webhook {args.id} paused. It is disabled too, so nothing is queued for it; once "
+            f"enabled, its deliveries wait until `sigfollow-desktop webhooks resume {args.id}`."
+        )
+    return 0
+
+
+def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.admin.set_paused(args.id, False)
+    with ctx.store.session() as session:
+        enabled = get_webhook(session, args.id).enabled
+    if enabled:
+        ctx.print(f"Webhook {args.id} resumed: its queued deliveries go out now.")
+    else:
+        ctx.print(
+            f"Webhook {args.id} resumed, but it is disabled: enable it with "
+            f"`sigfollow-desktop webhooks enable {args.id}`."
+        )
+    return 0
+
+
 def cmd_events(ctx: Context, args: argparse.Namespace) -> int:
     fields = parse_fields(args.events)
     ctx.admin.set_fields(args.id, fields)
@@ -195,6 +226,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         ("show", cmd_show, "show one webhook"),
         ("enable", cmd_enable, "enable; the first time, print its new secret once"),
         ("disable", cmd_disable, "stop delivering new events to it"),
+        ("pause", cmd_pause, "hold its deliveries in the queue (nothing is dropped)"),
+        ("resume", cmd_resume, "send its held deliveries again"),
         ("remove", cmd_remove, "remove it and its delivery history"),
         ("rotate-secret", cmd_rotate, "issue a new signing secret, printed once"),
         ("events", cmd_events, "choose the event fields it receives"),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from sigfollow_desktop.engine.reports import EngineStatus
+from sigfollow_desktop.ui import shortcuts
 from sigfollow_desktop.ui.icons import icon
 from sigfollow_desktop.ui.theme import set_style_state
 
@@ -41,6 +42,9 @@ class EngineStatusBar(QStatusBar):
         self.pause_button = QPushButton()
         self.pause_button.setObjectName("pauseDelivery")
         self.pause_button.setFlat(True)
+        # A Tab stop with a window-wide shortcut, like every other action of the window.
+        self.pause_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        shortcuts.bind(self.pause_button, shortcuts.PAUSE_DELIVERY, "Pause or resume delivery")
         self.pause_button.clicked.connect(self._on_pause_clicked)
         self.addWidget(self.state_label)
         self.addPermanentWidget(self.queue_label)

@@ -85,6 +85,36 @@ def test_rotate_prints_a_new_secret_once(cli: RunCli, memory_keyring: MemoryKeyr
     assert list(memory_keyring.items.values()) == second
 
 
+def test_pause_holds_the_queue_and_resume_lets_it_go(
+    cli: RunCli, memory_keyring: MemoryKeyring
+) -> None:
+    every = "statuses,messages,template_status"
+    cli("webhooks", "add", "https://example.com/h", "--enable", "--events", every)
+    paused = cli("webhooks", "pause", "1")
+    assert paused.code == 0, paused.err
+    assert paused.out.startswith("Webhook 1 paused")
+    assert "wait in the queue" in paused.out
+    assert "paused" in cli("webhooks", "list").out
+    assert cli("events", "simulate", "--count", "6").code == 0
+    held = cli("webhooks", "show", "1", "--json")
+    assert '"state": "paused"' in held.out
+    assert '"pending": 6' in held.out  # queued for it all the same: nothing is dropped
+
+    resumed = cli("webhooks", "resume", "1")
+    assert resumed.code == 0, resumed.err
+    assert resumed.out.strip() == "Webhook 1 resumed: its queued deliveries go out now."
+    shown = cli("webhooks", "show", "1", "--json")
+    assert '"state": "enabled"' in shown.out
+    assert '"pending": 6' in shown.out
+    cli("webhooks", "add", "https://example.com/off")
+    off = cli("webhooks", "pause", "2")
+    assert off.code == 0
+    assert "It is disabled too, so nothing is queued for it" in off.out
+    missing = cli("webhooks", "pause", "9")
+    assert missing.code == 1
+    assert "No webhook with id 9" in missing.err
+
+
 def test_remove_deletes_the_webhook_and_its_secret(
     cli: RunCli, memory_keyring: MemoryKeyring
 ) -> None:
