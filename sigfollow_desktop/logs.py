@@ -101,7 +101,11 @@ def setup_logging(folder: Path, level: int = logging.INFO) -> Path:
     path = folder / LOG_FILENAME
     close_logging()
     handler = PrivateLogHandler(
-        path, maxBytes=2_000_000, backupCount=BACKUP_COUNT, encoding="utf-8"
+        path,
+        maxBytes=2_000_000,
+        backupCount=BACKUP_COUNT,
+        encoding="utf-8",
+        errors="backslashreplace",  # a path from the command line may hold any bytes
     )
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(RedactCredentials())

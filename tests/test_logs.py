@@ -123,3 +123,27 @@ def test_commands_on_a_full_disk_log_print_one_warning_and_work(tmp_path: Path) 
         assert result.stderr.count("\n") == 1
         assert "cannot write the log" in result.stderr
         assert "No space left on device" in result.stderr
+
+
+def test_a_line_with_bytes_that_are_not_utf8_is_written_escaped(log_folder: Path) -> None:
+    """A folder named on the command line may hold any bytes; its log line is still written."""
+    path = setup_logging(log_folder)
+    log.warning("opened %s", "/data/caf\udce9")
+    assert path.read_text(encoding="utf-8").rstrip().endswith("opened /data/caf\\udce9")
+
+
+def test_a_data_folder_named_in_bytes_that_are_not_utf8_works_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    folder = os.fsencode(tmp_path) + b"/caf\xe9"
+    command = [os.fsencode(sys.executable), b"-m", b"sigfollow_desktop", b"--data-dir", folder]
+    result = subprocess.run(
+        [*command, b"webhooks", b"list"],
+        env={**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    assert b"No webhooks yet" in result.stdout
