@@ -109,7 +109,10 @@ def when(epoch: float | None) -> str:
     """A stored time in local time, to the second."""
     if epoch is None:
         return "—"
-    return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, ValueError, OSError):  # NaN, or beyond what a date can show
+        return f"(not a time: {epoch!r})"
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:

@@ -18,6 +18,7 @@ from sigfollow_desktop.cli.context import (
     table,
     when,
 )
+from sigfollow_desktop.cli.options import MAX_INT64, MAX_LIMIT, MAX_SIMULATE, whole_number
 from sigfollow_desktop.core.bodies import WHOLE_FILE, Item, split_bodies
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.fields import FIELDS, parse_fields
@@ -142,15 +143,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     imp.set_defaults(handler=cmd_import)
 
     sim = sub.add_parser("simulate", help="store realistic sample events of all three kinds")
-    sim.add_argument("--count", type=int, default=10, help="how many events (default 10)")
+    sim.add_argument(
+        "--count",
+        type=whole_number(1, MAX_SIMULATE),
+        default=10,
+        help="how many events (default 10)",
+    )
     sim.add_argument("--events", metavar="FIELDS", help="comma list of fields (default: all)")
-    sim.add_argument("--seed", type=int, help="random seed, for repeatable samples")
+    sim.add_argument(
+        "--seed", type=whole_number(0, MAX_INT64), help="random seed, for repeatable samples"
+    )
     sim.add_argument(
         "--output", metavar="FILE", help="write NDJSON to FILE (- for stdout) instead of storing"
     )
     sim.set_defaults(handler=cmd_simulate)
 
     listing = sub.add_parser("list", help="list the newest stored events")
-    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--limit", type=whole_number(1, MAX_LIMIT), default=20)
     listing.add_argument("--field", choices=FIELDS)
     listing.set_defaults(handler=cmd_list)

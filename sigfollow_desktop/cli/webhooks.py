@@ -6,8 +6,10 @@ import argparse
 from typing import Any
 
 from sigfollow_desktop.cli.context import Context, table, when
+from sigfollow_desktop.cli.options import ID, MAX_TIMEOUT, MIN_TIMEOUT, seconds
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.fields import DEFAULT_FIELDS, FIELDS, parse_fields
+from sigfollow_desktop.core.urls import redact_credentials
 from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
 from sigfollow_desktop.engine.send_test_request import send_test
 from sigfollow_desktop.store.deliveries import count_by_status
@@ -24,7 +26,7 @@ def _state(webhook: Webhook) -> str:
 def _as_dict(webhook: Webhook) -> dict[str, Any]:
     return {
         "id": webhook.id,
-        "url": webhook.url,
+        "url": redact_credentials(webhook.url),
         "state": _state(webhook),
         "events": list(webhook.fields),
         "secret_created_at": when(webhook.secret_created_at) if webhook.has_secret else None,
@@ -64,7 +66,10 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         if not webhooks:
             ctx.print("No webhooks yet. Add one with `sigfollow-desktop webhooks add URL`.")
             return 0
-        rows = [[str(w.id), _state(w), ",".join(w.fields) or "—", w.url] for w in webhooks]
+        rows = [
+            [str(w.id), _state(w), ",".join(w.fields) or "—", redact_credentials(w.url)]
+            for w in webhooks
+        ]
         ctx.print(table(rows, ["ID", "STATE", "EVENTS", "URL"]))
     return 0
 
@@ -195,7 +200,7 @@ def cmd_test(ctx: Context, args: argparse.Namespace) -> int:
         )
     field = args.event or (fields[0] if fields else "statuses")
     result = send_test(url, secret, field, timeout=args.timeout)
-    ctx.print(f"Test {field} event to {url}")
+    ctx.print(f"Test {field} event to {redact_credentials(url)}")
     ctx.print(f"  {result.headline}" + (f": {result.error}" if result.error else ""))
     ctx.print(f"  X-Hub-Signature-256: {result.signature}")
     if args.body:
@@ -233,7 +238,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         ("events", cmd_events, "choose the event fields it receives"),
     ]:
         command = sub.add_parser(name, help=text)
-        command.add_argument("id", type=int, metavar="ID", help="webhook id (see `webhooks list`)")
+        command.add_argument("id", type=ID, metavar="ID", help="webhook id (see `webhooks list`)")
         command.set_defaults(handler=handler)
         if name == "show":
             command.add_argument("--json", action="store_true", help="print JSON")
@@ -246,12 +251,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "test",
         help="send a signed sample event now, outside the queue, and show the answer",
     )
-    test.add_argument("id", type=int, metavar="ID", help="webhook id (see `webhooks list`)")
+    test.add_argument("id", type=ID, metavar="ID", help="webhook id (see `webhooks list`)")
     test.add_argument(
         "--event", choices=FIELDS, help="which sample (default: its first subscribed event)"
     )
     test.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for the answer"
+        "--timeout",
+        type=seconds(MIN_TIMEOUT, MAX_TIMEOUT),
+        default=DEFAULT_TIMEOUT,
+        help="seconds to wait for the answer",
     )
     test.add_argument("--body", action="store_true", help="also print the exact body sent")
     test.set_defaults(handler=cmd_test)

@@ -156,7 +156,7 @@ def test_no_keychain_refuses_enable_and_leaves_nothing_half_done(
         (["webhooks", "add", "ftp://x"], 1, "URL must start with http:// or https://"),
         (["webhooks", "add", "https://x/" + "a" * 503], 1, "URL must be at most 512 characters"),
         (["webhooks", "add", "https://x", "--events", "bogus"], 1, "Unknown event field bogus"),
-        (["webhooks", "show", "abc"], 2, "invalid int value"),
+        (["webhooks", "show", "abc"], 2, "'abc' is not an id"),
         (["webhooks", "frobnicate"], 2, "invalid choice"),
         (["nonsense"], 2, "invalid choice"),
     ],
@@ -167,6 +167,7 @@ def test_bad_arguments_get_one_clear_line(
     run = cli(*argv)
     assert run.code == code
     assert message in run.err
+    assert run.err.count("\n") == 1, run.err
     assert "Traceback" not in run.err
 
 

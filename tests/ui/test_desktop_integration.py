@@ -17,8 +17,11 @@ from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
 from sigfollow_desktop.ui.tray_icon import TrayIcon
 
 
-def test_a_second_instance_raises_the_first(qtbot: QtBot, tmp_path: Path) -> None:
+def test_a_second_instance_raises_the_first(
+    qtbot: QtBot, tmp_path: Path, runtime_folder: Path
+) -> None:
     key = instance_key(tmp_path / "data")
+    assert Path(key).parent == runtime_folder
     first = SingleInstance(key)
     assert first.claim()
     second = SingleInstance(key)
@@ -30,7 +33,7 @@ def test_a_second_instance_raises_the_first(qtbot: QtBot, tmp_path: Path) -> Non
     third.release()
 
 
-def test_keys_differ_per_data_folder(tmp_path: Path) -> None:
+def test_keys_differ_per_data_folder(tmp_path: Path, runtime_folder: Path) -> None:
     assert instance_key(tmp_path / "a") != instance_key(tmp_path / "b")
     assert instance_key(tmp_path / "a") == instance_key(tmp_path / "a")
 
