@@ -15,6 +15,10 @@ from keyring.errors import KeyringError, PasswordDeleteError
 from sigfollow_desktop.core.errors import KeychainError
 
 SERVICE = "SigFollow Desktop"
+# Said wherever a webhook's deliveries wait for want of a secret (window, tray, CLI).
+MISSING_SECRET = (
+    "No signing secret in the keychain for this webhook; Rotate secret to issue a new one"  # noqa: S105
+)
 
 _UNUSABLE = ("keyring.backends.fail", "keyring.backends.null")
 
