@@ -143,16 +143,17 @@ def describe_error(exc: httpx.HTTPError, *, deadline_passed: float | None = None
 def _inflate(raw: bytes, coding: str) -> bytes | str:
     """At most _INFLATED_LIMIT bytes of ``raw`` decoded; a str says why it could not be."""
     if coding in ("gzip", "x-gzip"):
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        formats = [16 + zlib.MAX_WBITS]
     elif coding == "deflate":
-        # RFC 9110 deflate is zlib-wrapped; some servers send it raw.
-        inflater = zlib.decompressobj(-zlib.MAX_WBITS if raw[:1] != b"\x78" else zlib.MAX_WBITS)
+        formats = [zlib.MAX_WBITS, -zlib.MAX_WBITS]  # zlib-wrapped as RFC 9110 says, or raw
     else:
         return f"[answer in {coding[:40]} encoding, not shown]"
-    try:
-        return inflater.decompress(raw, _INFLATED_LIMIT)
-    except zlib.error:
-        return f"[{coding} answer that could not be decoded]"
+    for wbits in formats:
+        try:
+            return zlib.decompressobj(wbits).decompress(raw, _INFLATED_LIMIT)
+        except zlib.error:
+            continue
+    return f"[{coding} answer that could not be decoded]"
 
 
 def excerpt(raw: bytes, codings: list[str]) -> str | None:
