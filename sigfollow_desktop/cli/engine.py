@@ -44,7 +44,13 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
             f"failed after its last attempt: {report.reason}"
         )
 
+    notices: list[str | None] = [None]
+
     def status(report: EngineStatus) -> None:
+        if report.notice != notices[-1]:  # why deliveries wait: said once, when it changes
+            notices.append(report.notice)
+            if report.notice is not None:
+                ctx.print(report.notice)
         if args.verbose:
             ctx.print(
                 f"{report.state}: {plural(report.queue_depth, 'delivery', 'deliveries')} queued, "
@@ -94,7 +100,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--timeout",
         type=seconds(MIN_TIMEOUT, MAX_TIMEOUT),
         default=DEFAULT_TIMEOUT,
-        help=f"seconds to wait for each answer (default {DEFAULT_TIMEOUT:g})",
+        help="seconds each attempt may take, from connecting to the end of the answer "
+        f"(default {DEFAULT_TIMEOUT:g})",
     )
     run.add_argument(
         "--lease",

@@ -7,8 +7,9 @@ from typing import Any
 
 from sigfollow_desktop.cli.context import Context, table, when
 from sigfollow_desktop.cli.options import ID, MAX_TIMEOUT, MIN_TIMEOUT, seconds
-from sigfollow_desktop.core.errors import SigFollowError
+from sigfollow_desktop.core.errors import KeychainError, SigFollowError
 from sigfollow_desktop.core.fields import DEFAULT_FIELDS, FIELDS, parse_fields
+from sigfollow_desktop.core.keychain import MISSING_SECRET
 from sigfollow_desktop.core.urls import redact_credentials
 from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
 from sigfollow_desktop.engine.send_test_request import send_test
@@ -74,27 +75,43 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _secret_state(ctx: Context, webhook_id: int, uid: str, created: str) -> tuple[bool | None, str]:
+    """Whether the keychain really holds the secret (None: it could not be asked), and the
+    line that says so."""
+    try:
+        present = ctx.secrets.get(uid) is not None
+    except KeychainError as exc:
+        return None, f"set {created}; the keychain could not be checked: {exc}"
+    if present:
+        return True, f"set {created}; kept in the system keychain, never shown again"
+    return False, (
+        f"missing. {MISSING_SECRET} (`sigfollow-desktop webhooks rotate-secret {webhook_id}`); "
+        "its deliveries wait until then"
+    )
+
+
 def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.store.session() as session:
         webhook = get_webhook(session, args.id)
         counts = count_by_status(session, webhook.id)
         info = _as_dict(webhook)
         info["deliveries"] = {s: counts.get(s, 0) for s in ("pending", "delivered", "failed")}
+        uid = webhook.uid
+    signing = "none yet (generated when the webhook is first enabled)"
+    if info["secret_created_at"]:
+        info["secret_in_keychain"], signing = _secret_state(
+            ctx, args.id, uid, info["secret_created_at"]
+        )
     if args.json:
         ctx.print_json(info)
         return 0
-    secret = (
-        f"set {info['secret_created_at']}; kept in the system keychain, never shown again"
-        if info["secret_created_at"]
-        else "none yet (generated when the webhook is first enabled)"
-    )
     deliveries = " · ".join(f"{k} {v}" for k, v in info["deliveries"].items())
     ctx.print(f"Webhook {info['id']}")
     for label, value in [
         ("URL", info["url"]),
         ("State", info["state"]),
         ("Events", ", ".join(info["events"]) or "none"),
-        ("Signing secret", secret),
+        ("Signing secret", signing),
         ("Deliveries", deliveries),
         ("Created", info["created_at"]),
         ("Updated", info["updated_at"]),

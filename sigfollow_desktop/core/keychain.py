@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 SERVICE = "SigFollow Desktop"
 NO_KEYCHAIN = "No usable system keychain was found"
+# Said wherever a webhook's deliveries wait for want of a secret (window, tray, CLI).
+MISSING_SECRET = (
+    "No signing secret in the keychain for this webhook; Rotate secret to issue a new one"  # noqa: S105
+)
 
 _UNUSABLE = ("keyring.backends.fail", "keyring.backends.null")
 # Secret Service programs a Linux desktop may have installed, by the name a person knows.

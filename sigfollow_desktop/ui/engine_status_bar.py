@@ -1,4 +1,5 @@
-"""The status bar: delivery engine state, queue depth and failures in the last hour."""
+"""The status bar: delivery engine state, what keeps deliveries waiting, queue depth and
+failures in the last hour."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ class EngineStatusBar(QStatusBar):
         self.setSizeGripEnabled(False)
         self.state_label = QLabel()
         self.state_label.setObjectName("engineState")
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("engineNotice")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.hide()
         self.queue_label = QLabel()
         self.queue_label.setObjectName("queueDepth")
         self.failed_label = QLabel()
@@ -47,6 +52,7 @@ class EngineStatusBar(QStatusBar):
         shortcuts.bind(self.pause_button, shortcuts.PAUSE_DELIVERY, "Pause or resume delivery")
         self.pause_button.clicked.connect(self._on_pause_clicked)
         self.addWidget(self.state_label)
+        self.addWidget(self.notice_label, 1)
         self.addPermanentWidget(self.queue_label)
         self.addPermanentWidget(self.failed_label)
         self.addPermanentWidget(self.pause_button)
@@ -60,6 +66,14 @@ class EngineStatusBar(QStatusBar):
     @Slot(object)
     def show_status(self, status: EngineStatus) -> None:
         self.show_values(status.state, status.queue_depth, status.failed_last_hour)
+        self.show_notice(status.notice)
+
+    def show_notice(self, notice: str | None) -> None:
+        """Why deliveries wait (a webhook without a secret, a locked keychain), or nothing."""
+        self.notice_label.setText(notice or "")
+        self.notice_label.setAccessibleName(notice or "")
+        self.notice_label.setVisible(bool(notice))
+        set_style_state(self.notice_label, "alert", "true" if notice else "false")
 
     def show_values(self, state: str, queue_depth: int, failed_last_hour: int) -> None:
         self._state = state

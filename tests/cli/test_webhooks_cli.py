@@ -1,15 +1,28 @@
+import json
 import re
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import keyring.backends.fail
 import pytest
 
+from sigfollow_desktop.core.keychain import MISSING_SECRET
 from tests.cli.conftest import RunCli
-from tests.support.memory_keyring import MemoryKeyring
+from tests.support.memory_keyring import LockableKeyring, MemoryKeyring
 
 SECRET = re.compile(r"whsec_[A-Za-z0-9_-]{43}")
+
+
+@pytest.fixture
+def lockable_keyring() -> Iterator[LockableKeyring]:
+    """keyring's process-wide backend set to a keychain that can be locked."""
+    previous = keyring.get_keyring()
+    backend = LockableKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
 
 
 def _files_bytes(folder: Path) -> bytes:
@@ -193,3 +206,36 @@ def test_unusable_data_folders_get_one_clear_line(cli: RunCli, tmp_path: Path) -
     assert "is not a readable SigFollow database" in run.err
     assert "Traceback" not in run.err
     assert (corrupt / "sigfollow.sqlite3").read_bytes() == b"garbage\n"
+
+
+def test_show_says_when_the_secret_is_missing_from_the_keychain(
+    cli: RunCli, memory_keyring: MemoryKeyring
+) -> None:
+    assert cli("webhooks", "add", "https://example.com/h", "--enable").code == 0
+    present = cli("webhooks", "show", "1")
+    assert "kept in the system keychain" in present.out
+    assert json.loads(cli("webhooks", "show", "1", "--json").out)["secret_in_keychain"] is True
+
+    memory_keyring.items.clear()  # deleted behind the program's back
+    missing = cli("webhooks", "show", "1")
+    assert missing.code == 0
+    (line,) = [line for line in missing.out.splitlines() if "Signing secret" in line]
+    assert line.split(None, 2)[2] == (
+        f"missing. {MISSING_SECRET} (`sigfollow-desktop webhooks rotate-secret 1`); "
+        "its deliveries wait until then"
+    )
+    assert json.loads(cli("webhooks", "show", "1", "--json").out)["secret_in_keychain"] is False
+
+    assert cli("webhooks", "rotate-secret", "1", "--yes").code == 0
+    assert "kept in the system keychain" in cli("webhooks", "show", "1").out
+
+
+def test_show_still_works_when_the_keychain_cannot_be_read(
+    cli: RunCli, lockable_keyring: LockableKeyring
+) -> None:
+    assert cli("webhooks", "add", "https://example.com/h", "--enable").code == 0
+    lockable_keyring.locked = True
+    shown = cli("webhooks", "show", "1")
+    assert shown.code == 0
+    assert "the keychain could not be checked: The system keychain could not read" in shown.out
+    assert json.loads(cli("webhooks", "show", "1", "--json").out)["secret_in_keychain"] is None

@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.app import build_desktop
-from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.core.keychain import MISSING_SECRET, SecretStore
 from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.ui.main_window import MainWindow
@@ -60,6 +60,19 @@ def test_the_tray_menu_follows_the_engine_and_asks_for_actions(
     monkeypatch.setattr(tray, "showMessage", lambda title, text, *_: shown.append((title, text)))
     tray.notify_failed(DeliveryFailed(7, 1, "https://example.com/hooks", "HTTP 500"))
     assert shown == [("Delivery failed", "https://example.com/hooks: HTTP 500")]
+
+
+def test_the_tray_says_why_deliveries_wait() -> None:
+    tray = TrayIcon()
+    assert not tray.notice_action.isVisible()
+    tray.show_status(EngineStatus("running", 2, 0, no_secret=(3,)))
+    notice = f"Deliveries to webhook 3 wait. {MISSING_SECRET}."
+    assert tray.notice_action.isVisible()
+    assert tray.notice_action.text() == notice
+    assert tray.toolTip().endswith("\n" + notice)
+    tray.show_status(EngineStatus("running", 0, 0))
+    assert not tray.notice_action.isVisible()
+    assert "\n" not in tray.toolTip()
 
 
 def test_with_a_tray_closing_hides_and_show_window_brings_it_back(
