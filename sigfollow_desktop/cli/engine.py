@@ -9,7 +9,7 @@ from types import FrameType
 from sigfollow_desktop.cli.context import Context, UsageError, plural
 from sigfollow_desktop.cli.options import MAX_TIMEOUT, MIN_TIMEOUT, seconds, whole_number
 from sigfollow_desktop.core.urls import redact_credentials
-from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
+from sigfollow_desktop.engine.dispatcher import LEASE_MARGIN, Dispatcher, EngineConfig
 from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
 from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
 
@@ -20,10 +20,11 @@ MAX_LEASE = 86_400.0
 
 def _config(args: argparse.Namespace) -> EngineConfig:
     lease = args.lease if args.lease is not None else max(60.0, args.timeout * 3)
-    if lease <= args.timeout:
+    if lease < args.timeout + LEASE_MARGIN:
         raise UsageError(
-            f"--lease ({lease:g} s) must be longer than --timeout ({args.timeout:g} s), so an "
-            "answer still on its way is never sent again by another engine"
+            f"--lease ({lease:g} s) must be at least {LEASE_MARGIN:g} s longer than --timeout "
+            f"({args.timeout:g} s), so an answer still on its way is never sent again by "
+            "another engine"
         )
     try:
         return EngineConfig(

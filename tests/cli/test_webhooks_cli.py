@@ -237,5 +237,5 @@ def test_show_still_works_when_the_keychain_cannot_be_read(
     lockable_keyring.locked = True
     shown = cli("webhooks", "show", "1")
     assert shown.code == 0
-    assert "the keychain could not be checked: The system keychain could not read" in shown.out
+    assert "the keychain could not be checked: The system keychain is locked" in shown.out
     assert json.loads(cli("webhooks", "show", "1", "--json").out)["secret_in_keychain"] is None
