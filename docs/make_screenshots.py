@@ -1,7 +1,9 @@
-"""Render the README screenshots offscreen: ``.venv/bin/python docs/make_screenshots.py``.
+"""Render the README screenshots offscreen: ``.venv/bin/python docs/make_screenshots.py``
+(add ``--dark`` for the dark ones).
 
 The window runs on a throwaway data folder and an in-memory keychain, sends its test to a
-receiver on 127.0.0.1, and each view is saved with ``QWidget.grab()``.
+receiver on 127.0.0.1, and each view is saved with ``QWidget.grab()``: the usual size, a
+small screen (800×600) and a large one (2560×1440).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -30,12 +31,19 @@ from sigfollow_desktop.store.db import DB_FILENAME, open_store  # noqa: E402
 from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog  # noqa: E402
 from sigfollow_desktop.ui.main_window import MainWindow  # noqa: E402
 from sigfollow_desktop.ui.secret_dialog import SecretDialog  # noqa: E402
-from sigfollow_desktop.ui.theme import apply_theme  # noqa: E402
+from sigfollow_desktop.ui.theme import apply_theme, dark_palette  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 from tests.support.receiver import Receiver  # noqa: E402
 
 OUT = ROOT / "docs"
-DARK_SHOTS = {"main-window-dark.png", "send-test-result-dark.png"}
+DARK_SHOTS = {
+    "main-window-dark.png",
+    "send-test-result-dark.png",
+    "window-800x600-dark.png",
+    "window-800x600-scrolled-dark.png",
+    "window-2560x1440-dark.png",
+    "config-card-disabled-dark.png",
+}
 
 
 # A made-up value of the real shape: no secret, stored or live, ever appears in the docs.
@@ -47,33 +55,6 @@ def settle(app: QApplication, ms: int = 120) -> None:
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
     app.processEvents()
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    role = QPalette.ColorRole
-    for name, color in {
-        role.Window: "#1f2125",
-        role.WindowText: "#e6e6e6",
-        role.Base: "#2a2d32",
-        role.AlternateBase: "#30333a",
-        role.Text: "#e6e6e6",
-        role.Button: "#33373d",
-        role.ButtonText: "#e6e6e6",
-        role.PlaceholderText: "#9aa0a8",
-        role.Highlight: "#2563eb",
-        role.HighlightedText: "#ffffff",
-        role.ToolTipBase: "#2a2d32",
-        role.ToolTipText: "#e6e6e6",
-        role.Light: "#3d4148",
-        role.Midlight: "#34373d",
-        role.Mid: "#2b2e33",
-        role.Dark: "#17181b",
-        role.Shadow: "#0d0e10",
-        role.Link: "#60a5fa",
-    }.items():
-        palette.setColor(name, QColor(color))
-    return palette
 
 
 def save(widget: QWidget, name: str) -> None:
@@ -139,10 +120,35 @@ def main() -> int:
         card.result_card.payload_button.click()
         settle(app)
         save(card, "send-test-result.png")
+        card.result_card.payload_button.click()
+
+        # A small screen: the page scrolls, nothing is cut off sideways.
+        window.resize(800, 600)
+        settle(app, 400)
+        window.page.webhook_list.setFocus()
+        window.page.detail_scroll.verticalScrollBar().setValue(0)
+        settle(app)
+        save(window, "window-800x600.png")
+        window.page.detail_scroll.ensureWidgetVisible(card.result_card, 0, 0)
+        settle(app)
+        save(window, "window-800x600-scrolled.png")
+        card.result_card.dismiss()
+        window.resize(2560, 1440)
+        settle(app, 400)
+        save(window, "window-2560x1440.png")
+        window.resize(1180, 900)
+        settle(app)
         runner.shutdown()
+
+        # A webhook never enabled: no secret yet, so Send test is disabled (and looks it).
+        window.page.refresh(hook_id + 2)
+        settle(app)
+        save(card, "config-card-disabled.png")
+        window.page.refresh(hook_id)
 
         dialog = AddWebhookDialog(window)
         dialog.url_field.setText("ftp://example.com/hooks")
+        dialog.check_now()  # as after a pause in typing
         dialog.show()
         settle(app)
         dialog.url_field.deselect()

@@ -1,4 +1,5 @@
-"""README's receiver snippets really verify signatures (GitHub's public test vector)."""
+"""README's receiver snippets really verify signatures (GitHub's public test vector), and
+they are the very files the window copies (resources/snippets)."""
 
 import re
 import shutil
@@ -9,7 +10,9 @@ import pytest
 
 from tests.core.test_signing import GITHUB_BODY, GITHUB_SECRET, GITHUB_SIGNATURE
 
-README = (Path(__file__).parent.parent / "README.md").read_text()
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text()
+SNIPPETS = ROOT / "resources" / "snippets"
 
 
 def _block(language: str, marker: str) -> str:
@@ -39,3 +42,14 @@ def test_nodejs_snippet() -> None:
         ["node", "-e", script], capture_output=True, text=True, check=True, timeout=30
     )
     assert result.stdout.split() == ["true", "false", "false"]
+
+
+@pytest.mark.parametrize(
+    ("language", "marker", "name"),
+    [
+        ("python", "def signature_ok", "verify_signature.py"),
+        ("js", "function signatureOk", "verify_signature.js"),
+    ],
+)
+def test_the_readme_shows_the_code_the_window_copies(language: str, marker: str, name: str) -> None:
+    assert _block(language, marker) == (SNIPPETS / name).read_text(encoding="utf-8")

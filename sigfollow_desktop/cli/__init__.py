@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sigfollow_desktop import __version__
 from sigfollow_desktop.cli import deliveries, engine, events, intake, receive, verify, webhooks
 from sigfollow_desktop.cli.context import Context, UsageError
+from sigfollow_desktop.cli.options import Parser
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import DATA_DIR_ENV, data_dir, log_dir
@@ -26,7 +27,7 @@ __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="SigFollow Desktop: configure webhooks and deliver SigFollow events to them, "
         "signed with X-Hub-Signature-256 and retried until delivered. "
@@ -54,7 +55,7 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
     try:
         return int(args.handler(ctx, args))
     except UsageError as exc:
-        ctx.err.write(f"{PROG}: {exc}\n")
+        ctx.err.write(f"{PROG}: error: {exc}\n")
         return 2
     except SigFollowError as exc:
         ctx.err.write(f"{PROG}: error: {exc}\n")

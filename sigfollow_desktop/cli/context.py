@@ -61,10 +61,18 @@ class Context:
         return self.stdin.readline().strip().lower() in {"y", "yes"}
 
 
+STDIN_NAME = "standard input"
+
+
+def input_name(name: str) -> str:
+    """How messages name an input: the file name, or ``standard input`` for ``-``."""
+    return STDIN_NAME if name == "-" else name
+
+
 def read_input(name: str) -> bytes:
     """The bytes of a file, or of standard input for ``-``."""
     if name == "-":
-        return sys.stdin.buffer.read()
+        return _read_stdin()
     path = Path(name)
     try:
         return path.read_bytes()
@@ -76,6 +84,23 @@ def read_input(name: str) -> bytes:
         raise SigFollowError(f"Cannot read {name}: {exc.strerror}") from None
 
 
+def _read_stdin() -> bytes:
+    # Started with standard input closed, Python has no sys.stdin at all.
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise SigFollowError(
+            "standard input is closed; give a file name, or pipe the bodies in "
+            "(… | sigfollow-desktop events import -)"
+        )
+    try:
+        buffer = getattr(stream, "buffer", None)
+        return buffer.read() if buffer is not None else stream.read().encode()
+    except OSError as exc:
+        raise SigFollowError(f"Cannot read standard input: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SigFollowError("standard input is not UTF-8 text") from None
+
+
 def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
@@ -84,7 +109,10 @@ def when(epoch: float | None) -> str:
     """A stored time in local time, to the second."""
     if epoch is None:
         return "—"
-    return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, ValueError, OSError):  # NaN, or beyond what a date can show
+        return f"(not a time: {epoch!r})"
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:

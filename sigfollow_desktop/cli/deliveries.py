@@ -3,33 +3,40 @@
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import time
 from datetime import datetime
 
 from sigfollow_desktop.cli.context import Context, UsageError, plural, table, when
+from sigfollow_desktop.cli.options import ID, MAX_LIMIT, whole_number
 from sigfollow_desktop.store.deliveries import get_delivery, list_deliveries
 from sigfollow_desktop.store.outbox import recover, redeliver
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_LATEST = 253_402_300_800.0  # the year 10000: later times cannot be shown
 _AGO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 
 
 def parse_since(text: str, now: float) -> float:
     """``2h`` / ``30m`` / ``1d`` ago, or a date and time (ISO 8601, local time unless a zone)."""
     ago = _AGO.match(text.lower())
-    if ago:
-        return now - float(ago.group(1)) * _UNITS[ago.group(2)]
     try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
+        if ago:
+            since = now - float(ago.group(1)) * _UNITS[ago.group(2)]
+        else:
+            moment = datetime.fromisoformat(text.strip())
+            if moment.tzinfo is None:
+                moment = moment.astimezone()  # local time
+            since = moment.timestamp()
+    except (ValueError, OverflowError, OSError):
+        since = math.nan
+    if not 0 <= since < _LATEST:
         raise UsageError(
             f"--since {text!r} is not a time: give an age like 2h, 30m, 1d, or a date and time "
-            "like 2026-11-27 09:00"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # local time
-    return moment.timestamp()
+            "like 2026-11-27 09:00 (from 1970 on)"
+        )
+    return since
 
 
 def _result(code: int | None, error: str | None) -> str:
@@ -118,24 +125,24 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     listing = sub.add_parser("list", help="list the newest deliveries")
-    listing.add_argument("--webhook", type=int, metavar="ID", help="only this webhook")
+    listing.add_argument("--webhook", type=ID, metavar="ID", help="only this webhook")
     listing.add_argument("--status", choices=["pending", "delivered", "failed"])
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=whole_number(1, MAX_LIMIT), default=50)
     listing.set_defaults(handler=cmd_list)
 
     show = sub.add_parser("show", help="one delivery and its attempts")
-    show.add_argument("id", type=int, metavar="ID")
+    show.add_argument("id", type=ID, metavar="ID")
     show.add_argument("--body", action="store_true", help="print the body that is sent")
     show.set_defaults(handler=cmd_show)
 
     again = sub.add_parser("redeliver", help="put one delivery back in the queue, due now")
-    again.add_argument("id", type=int, metavar="ID", help="delivery id (see `deliveries list`)")
+    again.add_argument("id", type=ID, metavar="ID", help="delivery id (see `deliveries list`)")
     again.set_defaults(handler=cmd_redeliver)
 
     rec = sub.add_parser(
         "recover", help="put a webhook's failed deliveries since a time back in the queue"
     )
-    rec.add_argument("webhook", type=int, metavar="WEBHOOK", help="webhook id")
+    rec.add_argument("webhook", type=ID, metavar="WEBHOOK", help="webhook id")
     rec.add_argument(
         "--since",
         required=True,

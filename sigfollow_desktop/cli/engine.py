@@ -7,13 +7,25 @@ import signal
 from types import FrameType
 
 from sigfollow_desktop.cli.context import Context, UsageError, plural
-from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
+from sigfollow_desktop.cli.options import MAX_TIMEOUT, MIN_TIMEOUT, seconds, whole_number
+from sigfollow_desktop.core.urls import redact_credentials
+from sigfollow_desktop.engine.dispatcher import LEASE_MARGIN, Dispatcher, EngineConfig
 from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
 from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
+
+# A thread per sender; a crashed engine's deliveries come back within a day at the latest.
+MAX_SENDERS = 512
+MAX_LEASE = 86_400.0
 
 
 def _config(args: argparse.Namespace) -> EngineConfig:
     lease = args.lease if args.lease is not None else max(60.0, args.timeout * 3)
+    if lease < args.timeout + LEASE_MARGIN:
+        raise UsageError(
+            f"--lease ({lease:g} s) must be at least {LEASE_MARGIN:g} s longer than --timeout "
+            f"({args.timeout:g} s), so an answer still on its way is never sent again by "
+            "another engine"
+        )
     try:
         return EngineConfig(
             senders=args.senders, per_webhook=args.per_webhook, timeout=args.timeout, lease=lease
@@ -28,11 +40,18 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
 
     def failed(report: DeliveryFailed) -> None:
         ctx.print(
-            f"Delivery {report.delivery_id} to webhook {report.webhook_id} ({report.url}) "
+            f"Delivery {report.delivery_id} to webhook {report.webhook_id} "
+            f"({redact_credentials(report.url)}) "
             f"failed after its last attempt: {report.reason}"
         )
 
+    notices: list[str | None] = [None]
+
     def status(report: EngineStatus) -> None:
+        if report.notice != notices[-1]:  # why deliveries wait: said once, when it changes
+            notices.append(report.notice)
+            if report.notice is not None:
+                ctx.print(report.notice)
         if args.verbose:
             ctx.print(
                 f"{report.state}: {plural(report.queue_depth, 'delivery', 'deliveries')} queued, "
@@ -68,25 +87,26 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     defaults = EngineConfig()
     run.add_argument(
         "--senders",
-        type=int,
+        type=whole_number(1, MAX_SENDERS),
         default=defaults.senders,
         help=f"most requests in flight overall (default {defaults.senders})",
     )
     run.add_argument(
         "--per-webhook",
-        type=int,
+        type=whole_number(1, MAX_SENDERS),
         default=defaults.per_webhook,
         help=f"most requests in flight to one webhook (default {defaults.per_webhook})",
     )
     run.add_argument(
         "--timeout",
-        type=float,
+        type=seconds(MIN_TIMEOUT, MAX_TIMEOUT),
         default=DEFAULT_TIMEOUT,
-        help=f"seconds to wait for each answer (default {DEFAULT_TIMEOUT:g})",
+        help="seconds each attempt may take, from connecting to the end of the answer "
+        f"(default {DEFAULT_TIMEOUT:g})",
     )
     run.add_argument(
         "--lease",
-        type=float,
+        type=seconds(1, MAX_LEASE),
         help="seconds a claimed delivery is held before it may be sent again after a crash "
         "(default: 60, or 3 x the timeout if longer)",
     )

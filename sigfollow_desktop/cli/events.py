@@ -9,8 +9,18 @@ from typing import BinaryIO
 
 from sqlalchemy import func, select
 
-from sigfollow_desktop.cli.context import Context, UsageError, plural, read_input, table, when
-from sigfollow_desktop.core.bodies import Item, split_bodies
+from sigfollow_desktop.cli.context import (
+    Context,
+    UsageError,
+    input_name,
+    plural,
+    read_input,
+    table,
+    when,
+)
+from sigfollow_desktop.cli.options import MAX_INT64, MAX_LIMIT, MAX_SIMULATE, whole_number
+from sigfollow_desktop.core.bodies import WHOLE_FILE, Item, split_bodies
+from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.fields import FIELDS, parse_fields
 from sigfollow_desktop.core.meta import parse_body
 from sigfollow_desktop.core.samples import simulated_bodies
@@ -28,12 +38,22 @@ def _print_refused(ctx: Context, refused: tuple[Item, ...]) -> None:
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     data = read_input(args.file)
-    report = ctx.admin.import_items(split_bodies(data), skip_invalid=args.skip_invalid)
-    refused = len(report.refused)
+    items = list(split_bodies(data))
+    if not items:
+        empty = (
+            "it is empty"
+            if not data.removeprefix(b"\xef\xbb\xbf").strip()
+            else "it is an empty JSON array"
+        )
+        raise SigFollowError(f"{input_name(args.file)} holds no events: {empty}")
+    refused = tuple(item for item in items if item.error is not None)
+    if refused and (not args.skip_invalid or len(refused) == len(items)):
+        # Refused before the store is even opened: nothing is written.
+        _print_nothing_imported(ctx, refused, args.skip_invalid)
+        return 1
+    report = ctx.admin.import_items(items, skip_invalid=args.skip_invalid)
     if not report.committed:
-        ctx.err.write(f"error: nothing imported: {plural(refused, 'body', 'bodies')} refused\n")
-        _print_refused(ctx, report.refused)
-        ctx.err.write("Fix them and import again, or pass --skip-invalid to import the rest.\n")
+        _print_nothing_imported(ctx, report.refused, args.skip_invalid)
         return 1
     intake = report.intake
     ctx.print(
@@ -42,9 +62,21 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         f"{plural(intake.deliveries, 'delivery', 'deliveries')} queued."
     )
     if refused:
-        ctx.err.write(f"Skipped {plural(refused, 'invalid body', 'invalid bodies')}:\n")
-        _print_refused(ctx, report.refused)
+        ctx.err.write(f"Skipped {plural(len(refused), 'invalid body', 'invalid bodies')}:\n")
+        _print_refused(ctx, refused)
     return 0
+
+
+def _print_nothing_imported(ctx: Context, refused: tuple[Item, ...], skipping: bool) -> None:
+    count = plural(len(refused), "body", "bodies")
+    ctx.err.write(f"error: nothing imported: {count} refused\n")
+    _print_refused(ctx, refused)
+    if skipping:
+        ctx.err.write("No body was valid. Fix them and import again.\n")
+    elif all(item.where == WHOLE_FILE for item in refused):
+        ctx.err.write("Fix the file and import it again.\n")
+    else:
+        ctx.err.write("Fix them and import again, or pass --skip-invalid to import the rest.\n")
 
 
 def _write_ndjson(handle: BinaryIO, bodies: Iterable[bytes]) -> None:
@@ -111,15 +143,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     imp.set_defaults(handler=cmd_import)
 
     sim = sub.add_parser("simulate", help="store realistic sample events of all three kinds")
-    sim.add_argument("--count", type=int, default=10, help="how many events (default 10)")
+    sim.add_argument(
+        "--count",
+        type=whole_number(1, MAX_SIMULATE),
+        default=10,
+        help="how many events (default 10)",
+    )
     sim.add_argument("--events", metavar="FIELDS", help="comma list of fields (default: all)")
-    sim.add_argument("--seed", type=int, help="random seed, for repeatable samples")
+    sim.add_argument(
+        "--seed", type=whole_number(0, MAX_INT64), help="random seed, for repeatable samples"
+    )
     sim.add_argument(
         "--output", metavar="FILE", help="write NDJSON to FILE (- for stdout) instead of storing"
     )
     sim.set_defaults(handler=cmd_simulate)
 
     listing = sub.add_parser("list", help="list the newest stored events")
-    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--limit", type=whole_number(1, MAX_LIMIT), default=20)
     listing.add_argument("--field", choices=FIELDS)
     listing.set_defaults(handler=cmd_list)

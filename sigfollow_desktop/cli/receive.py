@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TextIO
 
 from sigfollow_desktop.cli.context import Context, UsageError
+from sigfollow_desktop.cli.options import seconds, whole_number
 from sigfollow_desktop.cli.verify import SECRET_ENV, read_secret
 from sigfollow_desktop.core.errors import PayloadError
 from sigfollow_desktop.core.meta import parse_body
@@ -113,11 +114,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description=f"A local webhook receiver. The secret comes from ${SECRET_ENV} (or "
         "--secret-env NAME); a request with a wrong signature is answered 401.",
     )
-    parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any)")
+    parser.add_argument(
+        "--port", type=whole_number(0, 65_535), default=8080, help="port (default 8080; 0: any)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     parser.add_argument("--secret-env", default=SECRET_ENV, metavar="NAME")
     parser.add_argument(
-        "--status", type=int, default=200, help="answer valid requests with this status"
+        "--status",
+        type=whole_number(100, 599),
+        default=200,
+        help="answer valid requests with this status",
     )
-    parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering")
+    parser.add_argument(
+        "--delay", type=seconds(0, 3600), default=0.0, help="seconds to wait before answering"
+    )
     parser.set_defaults(handler=cmd_receive, needs_store=False)

@@ -6,8 +6,11 @@ import argparse
 from typing import Any
 
 from sigfollow_desktop.cli.context import Context, table, when
-from sigfollow_desktop.core.errors import SigFollowError
+from sigfollow_desktop.cli.options import ID, MAX_TIMEOUT, MIN_TIMEOUT, seconds
+from sigfollow_desktop.core.errors import KeychainError, SigFollowError
 from sigfollow_desktop.core.fields import DEFAULT_FIELDS, FIELDS, parse_fields
+from sigfollow_desktop.core.keychain import MISSING_SECRET
+from sigfollow_desktop.core.urls import redact_credentials
 from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
 from sigfollow_desktop.engine.send_test_request import send_test
 from sigfollow_desktop.store.deliveries import count_by_status
@@ -24,7 +27,7 @@ def _state(webhook: Webhook) -> str:
 def _as_dict(webhook: Webhook) -> dict[str, Any]:
     return {
         "id": webhook.id,
-        "url": webhook.url,
+        "url": redact_credentials(webhook.url),
         "state": _state(webhook),
         "events": list(webhook.fields),
         "secret_created_at": when(webhook.secret_created_at) if webhook.has_secret else None,
@@ -64,9 +67,27 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         if not webhooks:
             ctx.print("No webhooks yet. Add one with `sigfollow-desktop webhooks add URL`.")
             return 0
-        rows = [[str(w.id), _state(w), ",".join(w.fields) or "—", w.url] for w in webhooks]
+        rows = [
+            [str(w.id), _state(w), ",".join(w.fields) or "—", redact_credentials(w.url)]
+            for w in webhooks
+        ]
         ctx.print(table(rows, ["ID", "STATE", "EVENTS", "URL"]))
     return 0
+
+
+def _secret_state(ctx: Context, webhook_id: int, uid: str, created: str) -> tuple[bool | None, str]:
+    """Whether the keychain really holds the secret (None: it could not be asked), and the
+    line that says so."""
+    try:
+        present = ctx.secrets.get(uid) is not None
+    except KeychainError as exc:
+        return None, f"set {created}; the keychain could not be checked: {exc}"
+    if present:
+        return True, f"set {created}; kept in the system keychain, never shown again"
+    return False, (
+        f"missing. {MISSING_SECRET} (`sigfollow-desktop webhooks rotate-secret {webhook_id}`); "
+        "its deliveries wait until then"
+    )
 
 
 def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
@@ -75,21 +96,22 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         counts = count_by_status(session, webhook.id)
         info = _as_dict(webhook)
         info["deliveries"] = {s: counts.get(s, 0) for s in ("pending", "delivered", "failed")}
+        uid = webhook.uid
+    signing = "none yet (generated when the webhook is first enabled)"
+    if info["secret_created_at"]:
+        info["secret_in_keychain"], signing = _secret_state(
+            ctx, args.id, uid, info["secret_created_at"]
+        )
     if args.json:
         ctx.print_json(info)
         return 0
-    secret = (
-        f"set {info['secret_created_at']}; kept in the system keychain, never shown again"
-        if info["secret_created_at"]
-        else "none yet (generated when the webhook is first enabled)"
-    )
     deliveries = " · ".join(f"{k} {v}" for k, v in info["deliveries"].items())
     ctx.print(f"Webhook {info['id']}")
     for label, value in [
         ("URL", info["url"]),
         ("State", info["state"]),
         ("Events", ", ".join(info["events"]) or "none"),
-        ("Signing secret", secret),
+        ("Signing secret", signing),
         ("Deliveries", deliveries),
         ("Created", info["created_at"]),
         ("Updated", info["updated_at"]),
@@ -109,6 +131,37 @@ def cmd_enable(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_disable(ctx: Context, args: argparse.Namespace) -> int:
     ctx.admin.disable(args.id)
     ctx.print(f"Webhook {args.id} disabled; events that arrive now are not delivered to it.")
+    return 0
+
+
+def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.admin.set_paused(args.id, True)
+    with ctx.store.session() as session:
+        enabled = get_webhook(session, args.id).enabled
+    if enabled:
+        ctx.print(
+            f"Webhook {args.id} paused: nothing is sent to it, and its deliveries wait in the "
+            f"queue until `sigfollow-desktop webhooks resume {args.id}`."
+        )
+    else:
+        ctx.print(
+            f"Webhook {args.id} paused. It is disabled too, so nothing is queued for it; once "
+            f"enabled, its deliveries wait until `sigfollow-desktop webhooks resume {args.id}`."
+        )
+    return 0
+
+
+def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.admin.set_paused(args.id, False)
+    with ctx.store.session() as session:
+        enabled = get_webhook(session, args.id).enabled
+    if enabled:
+        ctx.print(f"Webhook {args.id} resumed: its queued deliveries go out now.")
+    else:
+        ctx.print(
+            f"Webhook {args.id} resumed, but it is disabled: enable it with "
+            f"`sigfollow-desktop webhooks enable {args.id}`."
+        )
     return 0
 
 
@@ -164,7 +217,7 @@ def cmd_test(ctx: Context, args: argparse.Namespace) -> int:
         )
     field = args.event or (fields[0] if fields else "statuses")
     result = send_test(url, secret, field, timeout=args.timeout)
-    ctx.print(f"Test {field} event to {url}")
+    ctx.print(f"Test {field} event to {redact_credentials(url)}")
     ctx.print(f"  {result.headline}" + (f": {result.error}" if result.error else ""))
     ctx.print(f"  X-Hub-Signature-256: {result.signature}")
     if args.body:
@@ -195,12 +248,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         ("show", cmd_show, "show one webhook"),
         ("enable", cmd_enable, "enable; the first time, print its new secret once"),
         ("disable", cmd_disable, "stop delivering new events to it"),
+        ("pause", cmd_pause, "hold its deliveries in the queue (nothing is dropped)"),
+        ("resume", cmd_resume, "send its held deliveries again"),
         ("remove", cmd_remove, "remove it and its delivery history"),
         ("rotate-secret", cmd_rotate, "issue a new signing secret, printed once"),
         ("events", cmd_events, "choose the event fields it receives"),
     ]:
         command = sub.add_parser(name, help=text)
-        command.add_argument("id", type=int, metavar="ID", help="webhook id (see `webhooks list`)")
+        command.add_argument("id", type=ID, metavar="ID", help="webhook id (see `webhooks list`)")
         command.set_defaults(handler=handler)
         if name == "show":
             command.add_argument("--json", action="store_true", help="print JSON")
@@ -213,12 +268,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "test",
         help="send a signed sample event now, outside the queue, and show the answer",
     )
-    test.add_argument("id", type=int, metavar="ID", help="webhook id (see `webhooks list`)")
+    test.add_argument("id", type=ID, metavar="ID", help="webhook id (see `webhooks list`)")
     test.add_argument(
         "--event", choices=FIELDS, help="which sample (default: its first subscribed event)"
     )
     test.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for the answer"
+        "--timeout",
+        type=seconds(MIN_TIMEOUT, MAX_TIMEOUT),
+        default=DEFAULT_TIMEOUT,
+        help="seconds to wait for the answer",
     )
     test.add_argument("--body", action="store_true", help="also print the exact body sent")
     test.set_defaults(handler=cmd_test)

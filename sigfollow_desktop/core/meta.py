@@ -2,20 +2,28 @@
 
 SigFollow forwards bodies byte for byte; this module only reads them to decide the field
 (``statuses`` / ``messages`` / ``template_status``) and the ids used to store each event once.
+
+Reading is strict where Meta is: JSON without ``NaN`` or ``Infinity``, Unicode text without lone
+surrogates. What Python's decoder cannot take (nesting deeper than its recursion limit, an
+integer longer than its digit limit) is refused with a reason rather than an exception.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from sigfollow_desktop.core.errors import PayloadError
 from sigfollow_desktop.core.fields import Field
 
 WABA_OBJECT = "whatsapp_business_account"
 _TEMPLATE_FIELDS = {"message_template_status_update", "template_status"}
+_SHOWN_CHARS = 40  # of a bad value quoted in a reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +34,133 @@ class ParsedEvent:
     dedupe_key: str
     ids: tuple[str, ...]
     summary: str
+
+
+# Reading JSON ---------------------------------------------------------------------------------
+
+
+class _Constant(Exception):
+    """``NaN``, ``Infinity`` or ``-Infinity`` met by the decoder."""
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise _Constant(name)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+# A string literal, or one of the constants outside strings.
+_CONSTANT_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.S)
+# Any surrogate escape: then the decoded strings tell a pair from a lone half.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def skip_whitespace(text: str, pos: int) -> int:
+    """The first position at or after ``pos`` that is not JSON whitespace."""
+    match = _WHITESPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+def position(text: str, pos: int) -> str:
+    """``line L column C`` of a character position (``column C`` in one-line text)."""
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    if line == 1 and "\n" not in text:
+        return f"column {column}"
+    return f"line {line} column {column}"
+
+
+def _constant_at(text: str, start: int) -> int:
+    for match in _CONSTANT_TOKEN.finditer(text, start):
+        if match.group(1):
+            return match.start(1)
+    return start
+
+
+def read_value(text: str, start: int) -> tuple[Any, int]:
+    """Decode the JSON value that begins at ``text[start]``; return it and where it ends.
+
+    Raises :class:`PayloadError` with the place in ``text`` when it is not JSON.
+    """
+    try:
+        return _DECODER.raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        reason = f"{exc.msg} at {position(text, exc.pos)}"
+    except _Constant as exc:
+        at = position(text, _constant_at(text, start))
+        reason = f"{exc} at {at}; JSON has no NaN or Infinity and Meta never sends them"
+    except RecursionError:
+        reason = f"arrays or objects nested too deeply, from {position(text, start)}"
+    except ValueError:  # int() refused a number longer than the interpreter's digit limit
+        limit = sys.get_int_max_str_digits()
+        long_number = re.compile(rf"[0-9]{{{limit + 1},}}").search(text, start)
+        at = position(text, long_number.start() if long_number else start)
+        reason = f"a number of more than {limit} digits at {at}"
+    raise PayloadError(f"not valid JSON ({reason})")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a decoded document, keys included, without recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def refuse_lone_surrogates(value: Any, text: str, start: int = 0, end: int | None = None) -> None:
+    """Refuse a document with a ``\\ud800``-style escape that is not half of a pair.
+
+    Such a string is not Unicode text: strict receivers reject it and it cannot be encoded.
+    """
+    if not _SURROGATE_ESCAPE.search(text, start, len(text) if end is None else end):
+        return
+    for string in _strings(value):
+        found = _SURROGATE.search(string)
+        if found:
+            raise PayloadError(
+                f"a string holds a lone surrogate \\u{ord(found.group()):04x}, "
+                "which is not Unicode text (Meta never sends one)"
+            )
+
+
+def decode_utf8(data: bytes) -> str:
+    """``data`` as text, or the reason and place it is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        at = f"line {line} byte {column}" if b"\n" in data else f"byte {column}"
+        raise PayloadError(
+            f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at {at})"
+        ) from None
+
+
+def parse_json(body: bytes) -> Any:
+    """Decode a body as JSON, with a reason a person can act on."""
+    text = decode_utf8(body)
+    start = skip_whitespace(text, 0)
+    value, end = read_value(text, start)
+    rest = skip_whitespace(text, end)
+    if rest != len(text):
+        raise PayloadError(f"not valid JSON (text after the JSON value at {position(text, rest)})")
+    refuse_lone_surrogates(value, text, start, end)
+    return value
+
+
+# Classifying ----------------------------------------------------------------------------------
+
+
+def _shown(value: Any) -> str:
+    shown = json.dumps(value) if isinstance(value, str | int | float | bool | None) else "…"
+    return shown if len(shown) <= _SHOWN_CHARS else shown[: _SHOWN_CHARS - 1] + "…"
 
 
 def _as_list(value: Any, what: str) -> list[Any]:
@@ -84,7 +219,7 @@ def _classify(
         return ("template_status", *_template(value, entry, f"{where}.value"))
     if field_name != "messages":
         raise PayloadError(
-            f"{where}.field is {json.dumps(field_name)}; SigFollow delivers "
+            f"{where}.field is {_shown(field_name)}; SigFollow delivers "
             '"messages" (statuses and inbound messages) and "message_template_status_update"'
         )
     has_statuses, has_messages = "statuses" in value, "messages" in value
@@ -96,18 +231,6 @@ def _classify(
     if has_statuses:
         return ("statuses", *_statuses(value, f"{where}.value"))
     return ("messages", *_messages(value, f"{where}.value"))
-
-
-def parse_json(body: bytes) -> Any:
-    """Decode a body as JSON, with a reason a person can act on."""
-    try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise PayloadError("body is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise PayloadError(
-            f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-        ) from None
 
 
 def parse_document(document: Any) -> ParsedEvent:

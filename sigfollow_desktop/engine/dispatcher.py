@@ -25,12 +25,11 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy import Connection
 
-from sigfollow_desktop.core.errors import KeychainError
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.retry import RetryPolicy
 from sigfollow_desktop.engine.lanes import Lanes, Pace
@@ -41,6 +40,7 @@ from sigfollow_desktop.engine.reports import (
     EngineState,
     EngineStatus,
 )
+from sigfollow_desktop.engine.secret_cache import SecretCache, Signing
 from sigfollow_desktop.engine.send import (
     DEFAULT_TIMEOUT,
     SendResult,
@@ -58,7 +58,7 @@ from sigfollow_desktop.store.db import Store
 
 log = logging.getLogger(__name__)
 
-NO_SECRET = "No signing secret in the keychain for this webhook; rotate its secret"  # noqa: S105
+LEASE_MARGIN = 1.0  # seconds a lease outlasts the request deadline, at the least
 _WAKE = object()
 _NOT_SENT = SendResult(status_code=None, duration_ms=0.0, error="not sent")
 
@@ -81,14 +81,18 @@ class EngineConfig:
     def __post_init__(self) -> None:
         if self.senders < 1 or self.per_webhook < 1:
             raise ValueError("senders and per_webhook must be at least 1")
-        if self.lease <= self.timeout:
-            raise ValueError("the lease must be longer than the request timeout")
+        if self.lease < self.timeout + LEASE_MARGIN:
+            # A sender starts a request only if its deadline ends before the lease does.
+            raise ValueError(
+                f"the lease must be at least {LEASE_MARGIN:g} s longer than the request timeout"
+            )
 
 
 @dataclass(frozen=True, slots=True)
 class _Job:
     claimed: outbox.Claimed
     url: str
+    claimed_at: float = field(default_factory=time.monotonic)
 
     @property
     def webhook_id(self) -> int:
@@ -101,22 +105,6 @@ class _Done:
     started_at: float
     result: SendResult
     sent: bool = True  # False: withdrawn before sending, or cut by stop(); not an attempt
-
-
-class _SecretCache:
-    """Keychain reads per webhook, kept until the webhook's secret is rotated."""
-
-    def __init__(self, secrets: SecretStore) -> None:
-        self._secrets = secrets
-        self._known: dict[int, tuple[float | None, str | None]] = {}
-
-    def get(self, webhook: outbox.ActiveWebhook) -> str | None:
-        known = self._known.get(webhook.id)
-        if known is not None and known[0] == webhook.secret_created_at:
-            return known[1]
-        secret = self._secrets.get(webhook.uid)
-        self._known[webhook.id] = (webhook.secret_created_at, secret)
-        return secret
 
 
 def default_owner() -> str:
@@ -150,7 +138,9 @@ class Dispatcher:
         self.on_attempt = on_attempt
         self.on_failed = on_failed
         self.on_status = on_status
-        self._secrets = _SecretCache(secrets)
+        self._secrets = SecretCache(secrets, clock)
+        self._keys = Signing({})  # the latest round's reads: who may be signed for, who waits
+        self._crashes: set[type[BaseException]] = set()  # logged with a traceback already
         self._lanes: Lanes[_Job] = Lanes()
         self._paces: dict[int, Pace] = {}
         self._results: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -161,7 +151,7 @@ class Dispatcher:
         # Secrets of the webhooks that may be sent to now, replaced whole at every round: a
         # sender signs with what is here when it sends, so a rotation applies to every
         # request sent after the round that saw it, queued ones included.
-        self._signing: dict[int, str | None] = {}
+        self._signing: dict[int, str] = {}
         self._active: list[outbox.ActiveWebhook] = []  # as of the latest round
         self._turn = 0
         self._paused = threading.Event()
@@ -293,18 +283,24 @@ class Dispatcher:
                 job = self._lanes.take(job)
                 if job is None:
                     return
-                self._results.put(self._send(client, job))
+                started_at, began = self.clock(), time.perf_counter()
+                try:
+                    done = self._send(client, job)
+                except Exception as exc:  # a sender never dies: the attempt records what it was
+                    done = self._crashed(job, started_at, began, exc)
+                self._results.put(done)
 
     def _send(self, client: httpx.Client, job: _Job) -> _Done:
         """On a sender thread: sign with the webhook's current secret and POST."""
         started_at = self.clock()
         webhook_id = job.claimed.webhook_id
-        if self._paused.is_set() or webhook_id not in self._signing:
-            return _Done(job, started_at, _NOT_SENT, sent=False)  # paused, disabled, removed
         secret = self._signing.get(webhook_id)
-        if secret is None:  # nothing may be sent unsigned
-            result = SendResult(status_code=None, duration_ms=0.0, error=NO_SECRET)
-            return _Done(job, started_at, result)
+        if self._paused.is_set() or secret is None:
+            # Paused, disabled, removed, or no secret (nothing is sent unsigned): not an attempt.
+            return _Done(job, started_at, _NOT_SENT, sent=False)
+        if time.monotonic() - job.claimed_at + self.config.timeout > self.config.lease:
+            # Its lease would run out before its deadline: another engine could send it too.
+            return _Done(job, started_at, _NOT_SENT, sent=False)
         claimed = job.claimed
         headers = signed_headers(
             secret,
@@ -315,6 +311,21 @@ class Dispatcher:
             attempt=claimed.attempt,
         )
         result = post(client, job.url, claimed.body, headers)
+        return _Done(job, started_at, result, sent=not self._switch.aborted)
+
+    def _crashed(self, job: _Job, started_at: float, began: float, exc: Exception) -> _Done:
+        """An attempt that raised: logged (the traceback once per kind) and recorded as is."""
+        delivery_id = job.claimed.delivery_id
+        if type(exc) in self._crashes:
+            log.error(
+                "delivery %d: the attempt failed: %s: %s", delivery_id, type(exc).__name__, exc
+            )
+        else:
+            self._crashes.add(type(exc))
+            log.exception("delivery %d: the attempt failed unexpectedly", delivery_id)
+        error = f"The attempt failed unexpectedly ({type(exc).__name__}: {exc}); see the log"
+        duration = (time.perf_counter() - began) * 1000
+        result = SendResult(status_code=None, duration_ms=duration, error=error)
         return _Done(job, started_at, result, sent=not self._switch.aborted)
 
     def _collect(self, timeout: float) -> list[_Done]:
@@ -365,14 +376,10 @@ class Dispatcher:
         assert self._connection is not None
         with self._connection.begin():
             active = outbox.active_webhooks(self._connection)
-        signing: dict[int, str | None] = {}
-        for webhook in active:
-            try:
-                signing[webhook.id] = self._secrets.get(webhook)
-            except KeychainError as exc:
-                log.error("webhook %d: %s", webhook.id, exc)  # its deliveries wait
-        self._signing = signing
-        self._active = [webhook for webhook in active if webhook.id in signing]
+        # Webhooks without a usable secret are left out: their deliveries wait, unclaimed.
+        self._keys = self._secrets.read(active)
+        self._signing = self._keys.secrets
+        self._active = [webhook for webhook in active if webhook.id in self._signing]
         return self._active
 
     def _claim_and_submit(self) -> int:
@@ -515,7 +522,8 @@ class Dispatcher:
         with self._connection.begin():
             depth = outbox.queue_depth(self._connection)
             failed = outbox.failed_since(self._connection, self.clock() - 3600.0)
-        return EngineStatus(self.state, depth, failed)
+        keys = self._keys
+        return EngineStatus(self.state, depth, failed, keys.missing, keys.keychain_error)
 
     def _report_status(self, force: bool = False) -> None:
         if self.on_status is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from sigfollow_desktop.core.keychain import MISSING_SECRET
+
 EngineState = Literal["running", "paused", "stopped"]
 AttemptOutcome = Literal["delivered", "retrying", "failed"]
 
@@ -39,3 +41,18 @@ class EngineStatus:
     state: EngineState
     queue_depth: int
     failed_last_hour: int
+    # Webhooks whose deliveries wait: no signing secret in the keychain (Rotate secret fixes it).
+    no_secret: tuple[int, ...] = ()
+    # The keychain could not be read, and deliveries that need it wait; why.
+    keychain_error: str | None = None
+
+    @property
+    def notice(self) -> str | None:
+        """One line on what keeps deliveries waiting, for the status bar and the tray."""
+        if self.no_secret:
+            ids = ", ".join(str(i) for i in self.no_secret)
+            which = f"webhook {ids}" if len(self.no_secret) == 1 else f"webhooks {ids}"
+            return f"Deliveries to {which} wait. {MISSING_SECRET}."
+        if self.keychain_error:
+            return f"Deliveries wait: {self.keychain_error}"
+        return None

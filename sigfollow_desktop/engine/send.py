@@ -1,15 +1,24 @@
-"""One signed POST to a webhook, measured, with failures described for a person."""
+"""One signed POST to a webhook, measured, with failures described for a person.
+
+The receiver is not trusted: the whole exchange ends by one deadline (``transport.deadline``),
+at most ``_READ_LIMIT`` bytes of the answer are read, and they are read as sent. No
+compression is asked for, and what a receiver compresses anyway is inflated only as far as
+the excerpt needs, so a small answer that inflates to gigabytes costs nothing.
+"""
 
 from __future__ import annotations
 
 import ssl
 import time
+import zlib
 from dataclasses import dataclass
 
 import httpx
 
 from sigfollow_desktop import __version__
+from sigfollow_desktop.core.retry import parse_retry_after
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER, sign
+from sigfollow_desktop.engine.transport import abortable_transport, deadline
 
 USER_AGENT = f"SigFollow-Desktop/{__version__} (webhooks)"
 EVENT_ID_HEADER = "X-SigFollow-Event-Id"
@@ -18,7 +27,12 @@ FIELD_HEADER = "X-SigFollow-Event-Field"
 ATTEMPT_HEADER = "X-SigFollow-Attempt"
 DEFAULT_TIMEOUT = 10.0
 EXCERPT_BYTES = 1024
-_DRAIN_LIMIT = 256 * 1024
+# Read this much of an answer at most (a short answer read to its end lets the connection be
+# used again); keep the first _RAW_KEPT bytes of it to make the excerpt from.
+_READ_LIMIT = 256 * 1024
+_RAW_KEPT = 64 * 1024
+_INFLATED_LIMIT = 64 * 1024  # per content coding, when inflating for the excerpt
+_MAX_CODINGS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,24 +92,36 @@ class _SenderClient(httpx.Client):
         raise TypeError("webhook senders keep no cookies")
 
 
-def make_client(timeout: float = DEFAULT_TIMEOUT, **kwargs: object) -> httpx.Client:
-    """A client as every sender uses it: explicit timeouts, no redirects, TLS verified,
-    no cookies kept."""
+def make_client(
+    timeout: float = DEFAULT_TIMEOUT,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    **kwargs: object,
+) -> httpx.Client:
+    """A client as every sender uses it: one deadline per request (``timeout``), no
+    redirects, TLS verified, no cookies kept, no compression asked for."""
     return _SenderClient(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=False,
         verify=True,
+        headers={"Accept-Encoding": "identity"},
+        transport=transport or abortable_transport(),
         **kwargs,  # type: ignore[arg-type]
     )
 
 
-def describe_error(exc: httpx.HTTPError) -> str:
-    """A one-line reason: refused, timed out, TLS, DNS, or what the transport said."""
+def describe_error(exc: httpx.HTTPError, *, deadline_passed: float | None = None) -> str:
+    """A one-line reason: refused, timed out, TLS, DNS, or what the transport said.
+
+    ``deadline_passed``: the request's deadline (seconds) when it had run out.
+    """
     text = str(exc) or type(exc).__name__
     cause = exc.__context__
     while cause is not None and not isinstance(cause, ssl.SSLError):
         cause = cause.__context__
     if isinstance(exc, httpx.TimeoutException):
+        if deadline_passed is not None:
+            return f"Timed out: no complete answer within {deadline_passed:g} s"
         return f"Timed out ({type(exc).__name__.removesuffix('Timeout').lower() or 'request'})"
     lowered = text.lower()
     if isinstance(cause, ssl.SSLError) or "certificate" in lowered or "ssl" in lowered:
@@ -114,42 +140,84 @@ def describe_error(exc: httpx.HTTPError) -> str:
     return f"{type(exc).__name__}: {text}"
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
+def _inflate(raw: bytes, coding: str) -> bytes | str:
+    """At most _INFLATED_LIMIT bytes of ``raw`` decoded; a str says why it could not be."""
+    if coding in ("gzip", "x-gzip"):
+        formats = [16 + zlib.MAX_WBITS]
+    elif coding == "deflate":
+        formats = [zlib.MAX_WBITS, -zlib.MAX_WBITS]  # zlib-wrapped as RFC 9110 says, or raw
+    else:
+        return f"[answer in {coding[:40]} encoding, not shown]"
+    for wbits in formats:
         try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
+            return zlib.decompressobj(wbits).decompress(raw, _INFLATED_LIMIT)
+        except zlib.error:
+            continue
+    return f"[{coding} answer that could not be decoded]"
+
+
+def excerpt(raw: bytes, codings: list[str]) -> str | None:
+    """The first EXCERPT_BYTES of an answer as text, undoing gzip or deflate codings without
+    ever inflating more than a little of them."""
+    codings = [c.strip().lower() for c in codings if c.strip().lower() not in ("", "identity")]
+    if len(codings) > _MAX_CODINGS:
+        return f"[answer encoded {len(codings)} times, not shown]"
+    data = raw
+    for coding in reversed(codings):
+        if not data:
+            break
+        inflated = _inflate(data, coding)
+        if isinstance(inflated, str):
+            return inflated
+        data = inflated
+    return data[:EXCERPT_BYTES].decode("utf-8", "replace") or None
+
+
+def _read_answer(response: httpx.Response) -> bytes:
+    """The first bytes of the answer as sent, reading at most _READ_LIMIT of it.
+
+    An answer cut short (by the deadline, a reset, a protocol error) still has its status:
+    what was read is kept, and the status is what judges the attempt.
+    """
+    kept = bytearray()
+    read = 0
+    try:
+        for chunk in response.iter_raw():
+            if len(kept) < _RAW_KEPT:
+                kept += chunk[: _RAW_KEPT - len(kept)]
+            read += len(chunk)
+            if read >= _READ_LIMIT:
+                break
+    except httpx.HTTPError:
+        pass
+    return bytes(kept)
 
 
 def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
-    """Send once; never raises for network trouble."""
+    """Send once, within one deadline (the client's read timeout); never raises for network
+    trouble, a hostile answer or a URL that cannot be sent to."""
+    seconds = client.timeout.read or DEFAULT_TIMEOUT
     started = time.perf_counter()
-    try:
-        with client.stream("POST", url, content=body, headers=headers) as response:
-            kept = bytearray()
-            drained = 0
-            for chunk in response.iter_bytes():
-                if len(kept) < EXCERPT_BYTES:
-                    kept += chunk[: EXCERPT_BYTES - len(kept)]
-                drained += len(chunk)
-                if drained > _DRAIN_LIMIT:
-                    break
-            duration = (time.perf_counter() - started) * 1000
-            return SendResult(
-                status_code=response.status_code,
-                duration_ms=duration,
-                response_excerpt=kept.decode("utf-8", "replace") or None,
-                retry_after=_retry_after(response),
-                location=response.headers.get("location"),
-            )
-    except httpx.HTTPError as exc:
-        duration = (time.perf_counter() - started) * 1000
-        return SendResult(status_code=None, duration_ms=duration, error=describe_error(exc))
+    with deadline(seconds) as end:
+        try:
+            with client.stream("POST", url, content=body, headers=headers) as response:
+                raw = _read_answer(response)
+                duration = (time.perf_counter() - started) * 1000
+                return SendResult(
+                    status_code=response.status_code,
+                    duration_ms=duration,
+                    response_excerpt=excerpt(
+                        raw, response.headers.get_list("content-encoding", split_commas=True)
+                    ),
+                    retry_after=parse_retry_after(response.headers.get("retry-after"), time.time()),
+                    location=response.headers.get("location"),
+                )
+        except httpx.HTTPError as exc:
+            passed = seconds if time.monotonic() >= end - 0.01 else None
+            error = describe_error(exc, deadline_passed=passed)
+        except httpx.InvalidURL as exc:
+            error = f"Invalid URL: {exc}"
+        except UnicodeError as exc:  # a host name IDNA cannot encode
+            error = f"Invalid URL: the host name cannot be used ({exc})"
+    duration = (time.perf_counter() - started) * 1000
+    return SendResult(status_code=None, duration_ms=duration, error=error)

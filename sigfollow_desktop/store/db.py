@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sigfollow_desktop import __version__
 from sigfollow_desktop.core.errors import DatabaseCorruptError, DatabaseNewerError, StoreError
+from sigfollow_desktop.core.private_files import private_database, private_umask
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class Store:
 
 def open_store(path: Path) -> Store:
     """Open (creating and migrating as needed) the store at ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_database(path)
     revision = _probe_revision(path)
     if revision is not None and revision not in KNOWN_REVISIONS:
         raise DatabaseNewerError(
@@ -121,7 +122,8 @@ def open_store(path: Path) -> Store:
     try:
         if revision != SCHEMA_HEAD:
             log.info("migrating %s from schema %s to %s", path, revision, SCHEMA_HEAD)
-            _migrate(engine)
+            with private_umask():  # SQLite may create the file now; -wal and -shm copy its mode
+                _migrate(engine)
     except OperationalError as exc:
         engine.dispose()
         raise StoreError(f"Cannot open the database {path}: {exc.orig}") from None

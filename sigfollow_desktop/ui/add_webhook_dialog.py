@@ -1,10 +1,18 @@
-"""The Add webhook dialog: the URL, checked as it is typed, and whether to enable it now."""
+"""The Add webhook dialog: the URL, checked as it is typed, and whether to enable it now.
+
+A refused URL is said after a pause in typing, when the field is left, and always on Save,
+never at the first keystroke of a URL still being typed; a URL that becomes acceptable is
+said at once. Saving runs inside the dialog, so when it fails (the keychain refuses the new
+secret) the dialog stays open with what was typed and says why.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -16,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sigfollow_desktop.core.urls import MAX_URL_LENGTH, check_url
+from sigfollow_desktop.core.errors import SigFollowError
+from sigfollow_desktop.core.urls import MAX_URL_LENGTH, UrlCheck, check_url
+from sigfollow_desktop.ui import shortcuts
 from sigfollow_desktop.ui.theme import set_style_state, tag
 
 URL_HELP = (
@@ -25,6 +35,9 @@ URL_HELP = (
 )
 ENABLE_TEXT = "Enable immediately after saving"
 ENABLE_HELP = "Leave it unchecked to save the configuration without starting delivery yet."
+CHECK_DELAY_MS = 700
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +47,25 @@ class NewWebhook:
 
 
 class AddWebhookDialog(QDialog):
-    """URL and *Enable immediately after saving*; Save stays disabled while the URL is refused."""
+    """URL and *Enable immediately after saving*; Save refuses a URL the rules refuse.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    ``save`` (optional) stores the webhook when Save is chosen; a ``SigFollowError`` from it
+    is shown in the dialog, which stays open.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        save: Callable[[NewWebhook], object] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("addWebhookDialog")
         self.setWindowTitle("Add webhook")
         self.setAccessibleName("Add webhook")
         self.setModal(True)
-        self.setMinimumWidth(540)
+        self.setMinimumWidth(min(540, _screen_width(parent) - 40))
+        self._save_with = save
+        self.saved: object = None
 
         heading = QLabel("Add webhook")
         heading.setObjectName("addHeading")
@@ -66,6 +89,10 @@ class AddWebhookDialog(QDialog):
         self.url_message.setWordWrap(True)
         self.url_message.setAccessibleName("URL check")
         tag(self.url_message, tone="none")
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(CHECK_DELAY_MS)
+        self._pause.timeout.connect(self.check_now)
 
         self.enable_box = QCheckBox(ENABLE_TEXT)
         self.enable_box.setObjectName("enableImmediately")
@@ -76,15 +103,24 @@ class AddWebhookDialog(QDialog):
         tag(enable_help, role="muted")
         enable_help.setContentsMargins(26, 0, 0, 0)
 
+        self.save_error = QLabel()
+        self.save_error.setObjectName("addError")
+        self.save_error.setAccessibleName("Could not save")
+        self.save_error.setWordWrap(True)
+        tag(self.save_error, tone="error")
+        self.save_error.hide()
+
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("addCancel")
         self.cancel_button.setAccessibleName("Cancel")
         self.cancel_button.setAutoDefault(False)
+        self.cancel_button.setToolTip(shortcuts.tip("Cancel", shortcuts.DISMISS))
         self.save_button = QPushButton("Save")
         self.save_button.setObjectName("addSave")
         self.save_button.setAccessibleName("Save")
         self.save_button.setDefault(True)
         self.save_button.setEnabled(False)
+        self.save_button.setToolTip(shortcuts.tip("Save", "Return"))
         tag(self.save_button, variant="primary")
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self._save)
@@ -105,10 +141,14 @@ class AddWebhookDialog(QDialog):
         layout.addSpacing(14)
         layout.addWidget(self.enable_box)
         layout.addWidget(enable_help)
-        layout.addSpacing(18)
+        layout.addSpacing(10)
+        layout.addWidget(self.save_error)
+        layout.addSpacing(8)
         layout.addLayout(buttons)
 
-        self.url_field.textChanged.connect(self._check)
+        self.url_field.textChanged.connect(self._edited)
+        self.url_field.editingFinished.connect(self.check_now)
+        self.enable_box.toggled.connect(self.save_error.hide)
         self.url_field.setFocus()
 
     @classmethod
@@ -122,19 +162,50 @@ class AddWebhookDialog(QDialog):
         finally:
             dialog.deleteLater()
 
+    @classmethod
+    def add(cls, parent: QWidget | None, save: Callable[[NewWebhook], R]) -> R | None:
+        """Show the dialog until ``save`` succeeds (its result) or it is cancelled (``None``)."""
+        dialog = cls(parent, save)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return cast(R, dialog.saved)
+        finally:
+            dialog.deleteLater()
+
     def result_value(self) -> NewWebhook:
         return NewWebhook(self.url_field.text().strip(), self.enable_box.isChecked())
 
+    def _verdict(self) -> UrlCheck:
+        return check_url(self.url_field.text().strip())
+
     @Slot(str)
-    def _check(self, text: str) -> None:
-        verdict = check_url(text.strip())
+    def _edited(self, text: str) -> None:
+        self.save_error.hide()
+        self.save_button.setEnabled(bool(text.strip()))
+        verdict = self._verdict()
+        if verdict.ok or self.url_message.property("tone") == "error":
+            # Good news at once; an error already on screen follows the text.
+            self._pause.stop()
+            self._show_verdict(verdict)
+        else:
+            self._show(URL_HELP, "none")
+            self._pause.start()
+
+    @Slot()
+    def check_now(self) -> None:
+        """Say what is wrong with the URL now (after a pause, on leaving the field, on Save)."""
+        self._pause.stop()
+        if self.url_field.text().strip():
+            self._show_verdict(self._verdict())
+
+    def _show_verdict(self, verdict: UrlCheck) -> None:
         if verdict.message:
             self._show(verdict.message, "error")
         elif verdict.hint:
             self._show(verdict.hint, "hint")
         else:
             self._show(URL_HELP, "none")
-        self.save_button.setEnabled(verdict.ok)
 
     def _show(self, message: str, tone: str) -> None:
         self.url_message.setText(message)
@@ -144,5 +215,21 @@ class AddWebhookDialog(QDialog):
 
     @Slot()
     def _save(self) -> None:
-        if check_url(self.url_field.text().strip()).ok:
-            self.accept()
+        verdict = self._verdict()
+        if not verdict.ok:
+            self._show_verdict(verdict)
+            self.url_field.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        if self._save_with is not None:
+            try:
+                self.saved = self._save_with(self.result_value())
+            except SigFollowError as exc:
+                self.save_error.setText(str(exc))
+                self.save_error.show()
+                return
+        self.accept()
+
+
+def _screen_width(parent: QWidget | None) -> int:
+    screen = parent.screen() if parent is not None else None
+    return screen.availableGeometry().width() if screen is not None else 1024

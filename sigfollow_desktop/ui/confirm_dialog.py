@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from sigfollow_desktop.ui import shortcuts
 from sigfollow_desktop.ui.icons import icon
 from sigfollow_desktop.ui.theme import DANGER, WARNING, tag
 
@@ -12,7 +13,8 @@ from sigfollow_desktop.ui.theme import DANGER, WARNING, tag
 class ConfirmDialog(QDialog):
     """Title, explanation, Cancel and the action. Escape cancels.
 
-    With ``danger`` the action is red and Cancel is the default button, so Enter is safe.
+    With ``danger`` (Remove, Rotate secret: what cannot be undone) the action is red and
+    Cancel is the default button with the focus, so Enter cancels.
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class ConfirmDialog(QDialog):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("confirmCancel")
         self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button.setToolTip(shortcuts.tip("Cancel", shortcuts.DISMISS))
         self.confirm_button = QPushButton(action)
         self.confirm_button.setObjectName("confirmAccept")
         self.confirm_button.setAccessibleName(action)
@@ -57,6 +60,7 @@ class ConfirmDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.confirm_button.clicked.connect(self.accept)
         (self.cancel_button if danger else self.confirm_button).setDefault(True)
+        (self.cancel_button if danger else self.confirm_button).setFocus()
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)

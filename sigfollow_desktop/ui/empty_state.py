@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from sigfollow_desktop.ui import shortcuts
 from sigfollow_desktop.ui.icons import icon
 from sigfollow_desktop.ui.theme import ACCENT, tag
 
@@ -39,6 +40,8 @@ class EmptyState(QFrame):
         self.add_button = QPushButton(icon("plus", "#ffffff"), "Add webhook")
         self.add_button.setObjectName("emptyAddButton")
         self.add_button.setAccessibleName("Add webhook")
+        # Ctrl+N belongs to the page's own Add webhook button, always on screen beside this.
+        self.add_button.setToolTip(shortcuts.tip("Add webhook", shortcuts.ADD_WEBHOOK))
         tag(self.add_button, variant="primary")
         self.add_button.clicked.connect(self.add_requested)
         layout = QVBoxLayout(self)

@@ -1,11 +1,13 @@
-"""The status bar: delivery engine state, queue depth and failures in the last hour."""
+"""The status bar: delivery engine state, what keeps deliveries waiting, queue depth and
+failures in the last hour."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from sigfollow_desktop.engine.reports import EngineStatus
+from sigfollow_desktop.ui import shortcuts
 from sigfollow_desktop.ui.icons import icon
 from sigfollow_desktop.ui.theme import set_style_state
 
@@ -34,6 +36,10 @@ class EngineStatusBar(QStatusBar):
         self.setSizeGripEnabled(False)
         self.state_label = QLabel()
         self.state_label.setObjectName("engineState")
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("engineNotice")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.hide()
         self.queue_label = QLabel()
         self.queue_label.setObjectName("queueDepth")
         self.failed_label = QLabel()
@@ -41,8 +47,12 @@ class EngineStatusBar(QStatusBar):
         self.pause_button = QPushButton()
         self.pause_button.setObjectName("pauseDelivery")
         self.pause_button.setFlat(True)
+        # A Tab stop with a window-wide shortcut, like every other action of the window.
+        self.pause_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        shortcuts.bind(self.pause_button, shortcuts.PAUSE_DELIVERY, "Pause or resume delivery")
         self.pause_button.clicked.connect(self._on_pause_clicked)
         self.addWidget(self.state_label)
+        self.addWidget(self.notice_label, 1)
         self.addPermanentWidget(self.queue_label)
         self.addPermanentWidget(self.failed_label)
         self.addPermanentWidget(self.pause_button)
@@ -56,6 +66,14 @@ class EngineStatusBar(QStatusBar):
     @Slot(object)
     def show_status(self, status: EngineStatus) -> None:
         self.show_values(status.state, status.queue_depth, status.failed_last_hour)
+        self.show_notice(status.notice)
+
+    def show_notice(self, notice: str | None) -> None:
+        """Why deliveries wait (a webhook without a secret, a locked keychain), or nothing."""
+        self.notice_label.setText(notice or "")
+        self.notice_label.setAccessibleName(notice or "")
+        self.notice_label.setVisible(bool(notice))
+        set_style_state(self.notice_label, "alert", "true" if notice else "false")
 
     def show_values(self, state: str, queue_depth: int, failed_last_hour: int) -> None:
         self._state = state

@@ -7,6 +7,7 @@ from functools import cache
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from sigfollow_desktop.resources import resource_path
 
@@ -44,3 +45,26 @@ def icon(name: str, color: str | QColor | None = None) -> QIcon:
     if isinstance(color, QColor):
         color = color.name()
     return _render(name, color or _text_color())
+
+
+_THEMED = "themedIcon"
+
+
+def set_themed_icon(button: QAbstractButton, name: str) -> None:
+    """Give ``button`` the icon ``name`` in the palette's text colour, redrawn by
+    :func:`refresh_themed_icons` when the palette changes (light to dark)."""
+    button.setProperty(_THEMED, name)
+    button.setIcon(icon(name))
+
+
+def set_fixed_icon(button: QAbstractButton, name: str, color: str) -> None:
+    """Give ``button`` the icon ``name`` in ``color``, whatever the palette."""
+    button.setProperty(_THEMED, "")
+    button.setIcon(icon(name, color))
+
+
+def refresh_themed_icons(root: QWidget) -> None:
+    for button in root.findChildren(QAbstractButton):
+        name = button.property(_THEMED)
+        if name:
+            button.setIcon(icon(str(name)))

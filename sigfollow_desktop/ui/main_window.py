@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Slot
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
@@ -10,7 +10,7 @@ from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.ui.engine_status_bar import EngineStatusBar
-from sigfollow_desktop.ui.icons import icon
+from sigfollow_desktop.ui.icons import icon, refresh_themed_icons
 from sigfollow_desktop.ui.webhooks_page import WebhooksPage
 
 GEOMETRY_KEY = "window/geometry"
@@ -85,6 +85,12 @@ class MainWindow(QMainWindow):
         self.show()
         self.raise_()
         self.activateWindow()
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Icons drawn in the text colour are redrawn when the palette turns light or dark.
+        if event.type() == QEvent.Type.PaletteChange:
+            refresh_themed_icons(self)
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

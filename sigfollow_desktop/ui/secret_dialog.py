@@ -1,7 +1,9 @@
 """The one-time secret dialog: the new signing secret, Copy, and the guide's warning.
 
 The secret lives in this dialog only while it is open. Closing it (only through "I have
-stored it") clears the field and deletes the dialog, so no widget of the window holds it.
+stored it", clicked or pressed with Space) clears the field and deletes the dialog, so no
+widget of the window holds it. The dialog has no default button: Enter, pressed out of habit
+after the confirmation that led here, must not throw the new secret away.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sigfollow_desktop.ui import shortcuts
 from sigfollow_desktop.ui.callout import Callout
 from sigfollow_desktop.ui.icons import icon
 from sigfollow_desktop.ui.theme import SUCCESS, tag
+from sigfollow_desktop.ui.verify_code import OPTIONAL
 
 ONCE_TITLE = "The secret is shown only once"
 ONCE_WARNING = (
@@ -30,6 +34,10 @@ ONCE_WARNING = (
     "verification will fail if enabled."
 )
 STORED = "I have stored it"
+INTRO = (
+    "Every request carries an X-Hub-Signature-256 header: sha256= followed by the "
+    "hex-encoded HMAC-SHA256 of the raw request body, keyed with this secret. " + OPTIONAL
+)
 
 
 class SecretDialog(QDialog):
@@ -47,11 +55,7 @@ class SecretDialog(QDialog):
         heading = QLabel("Your signing secret")
         heading.setObjectName("secretHeading")
         tag(heading, role="dialogTitle")
-        intro = QLabel(
-            "Every request carries an X-Hub-Signature-256 header: sha256= followed by the "
-            "hex-encoded HMAC-SHA256 of the raw request body, keyed with this secret."
-            + (f"\nWebhook: {url}" if url else "")
-        )
+        intro = QLabel(INTRO + (f"\nWebhook: {url}" if url else ""))
         intro.setObjectName("secretIntro")
         intro.setWordWrap(True)
         tag(intro, role="muted")
@@ -66,6 +70,8 @@ class SecretDialog(QDialog):
         self.copy_button = QPushButton(icon("copy"), "Copy")
         self.copy_button.setObjectName("secretCopy")
         self.copy_button.setAccessibleName("Copy secret")
+        self.copy_button.setAutoDefault(False)
+        shortcuts.bind(self.copy_button, shortcuts.COPY_SECRET, "Copy the secret")
         self.copy_button.clicked.connect(self._copy)
         self._copy_timer = QTimer(self)
         self._copy_timer.setSingleShot(True)
@@ -82,7 +88,10 @@ class SecretDialog(QDialog):
         self.stored_button.setObjectName("secretStored")
         self.stored_button.setAccessibleName(STORED)
         tag(self.stored_button, variant="primary")
-        self.stored_button.setDefault(True)
+        # Neither default nor auto-default: Enter never closes this dialog, only a click or
+        # Space on the button does (so it has no shortcut either).
+        self.stored_button.setAutoDefault(False)
+        self.stored_button.setToolTip("Close once the secret is in your receiver (Space)")
         self.stored_button.clicked.connect(self._close_stored)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -97,7 +106,7 @@ class SecretDialog(QDialog):
         layout.addWidget(warning)
         layout.addSpacing(4)
         layout.addLayout(buttons)
-        self.stored_button.setFocus()
+        self.copy_button.setFocus()
 
     @classmethod
     def show_once(cls, secret: str, parent: QWidget | None = None, url: str = "") -> None:
@@ -138,8 +147,8 @@ class SecretDialog(QDialog):
             super().reject()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            event.ignore()
+        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()  # swallowed: neither closes the dialog
             return
         super().keyPressEvent(event)
 

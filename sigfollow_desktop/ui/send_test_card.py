@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 from sigfollow_desktop.core.fields import FIELD_INFO
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER
 from sigfollow_desktop.engine.send_test_request import SendTestResult
-from sigfollow_desktop.ui.icons import icon
+from sigfollow_desktop.ui import shortcuts
+from sigfollow_desktop.ui.icons import icon, set_themed_icon
 from sigfollow_desktop.ui.theme import ACCENT, DANGER, SUCCESS, WARNING, set_style_state, tag
+from sigfollow_desktop.ui.verify_code import VerifyCode
 
 SHOW_PAYLOAD = "Show payload"
 HIDE_PAYLOAD = "Hide payload"
@@ -71,6 +73,9 @@ class SendTestCard(QFrame):
         self.setObjectName("testResultCard")
         self.setAccessibleName("Send test result")
         self._body = b""
+        # Where keyboard focus goes when the card closes under it (Send test, set by the
+        # configuration card): never on to whatever control comes next.
+        self.return_focus: QWidget | None = None
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
         self.state_icon = QLabel()
@@ -83,9 +88,11 @@ class SendTestCard(QFrame):
         self.detail.setObjectName("testDetail")
         self.detail.setWordWrap(True)
         self.detail.setAccessibleName("Send test detail")
-        self.dismiss_button = QPushButton(icon("close"), "Dismiss")
+        self.dismiss_button = QPushButton("Dismiss")
+        set_themed_icon(self.dismiss_button, "close")
         self.dismiss_button.setObjectName("testDismiss")
         self.dismiss_button.setAccessibleName("Dismiss")
+        shortcuts.bind(self.dismiss_button, shortcuts.DISMISS, "Close the result")
         self.dismiss_button.clicked.connect(self.dismiss)
         self.busy_bar = QProgressBar()
         self.busy_bar.setObjectName("testBusy")
@@ -120,19 +127,25 @@ class SendTestCard(QFrame):
         signature_layout.setSpacing(4)
         signature_layout.addWidget(signature_label)
         signature_layout.addWidget(self.signature_field)
+        self.verify_code = VerifyCode()
+        signature_layout.addSpacing(6)
+        signature_layout.addWidget(self.verify_code)
 
         self.payload_button = QPushButton(icon("eye", ACCENT), SHOW_PAYLOAD)
         self.payload_button.setObjectName("testShowPayload")
         self.payload_button.setAccessibleName(SHOW_PAYLOAD)
+        shortcuts.bind(self.payload_button, shortcuts.SHOW_PAYLOAD, "Show or hide the body sent")
         tag(self.payload_button, variant="link")
         self.payload_button.clicked.connect(self.toggle_payload)
 
         self.pretty_button = QPushButton("Pretty")
         self.pretty_button.setObjectName("payloadPretty")
         self.pretty_button.setAccessibleName("Show the payload formatted")
+        shortcuts.bind(self.pretty_button, shortcuts.PRETTY, "Show the payload formatted")
         self.raw_button = QPushButton("Raw bytes")
         self.raw_button.setObjectName("payloadRaw")
         self.raw_button.setAccessibleName("Show the payload bytes exactly as sent")
+        shortcuts.bind(self.raw_button, shortcuts.RAW, "Show the bytes exactly as sent")
         views = QButtonGroup(self)
         for button in (self.pretty_button, self.raw_button):
             button.setCheckable(True)
@@ -150,6 +163,7 @@ class SendTestCard(QFrame):
         self.payload_view.setFont(mono)
         self.payload_view.setMinimumHeight(220)
         self.payload_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.payload_view.setTabChangesFocus(True)  # Tab moves on; nothing to type here
         tag(self.payload_view, role="mono")
         switch = QHBoxLayout()
         switch.setSpacing(6)
@@ -182,6 +196,7 @@ class SendTestCard(QFrame):
 
     def show_busy(self, field: str) -> None:
         self._set_state("busy")
+        self.setAccessibleDescription("Sending test…")
         self.headline.setText("Sending test…")
         self.detail.setText(f"Posting the {_event_name(field)} sample to your endpoint.")
         self.busy_bar.show()
@@ -205,6 +220,7 @@ class SendTestCard(QFrame):
                 "status; a real delivery would be retried."
             )
         self._set_state(state)
+        self.setAccessibleDescription(f"{result.headline}. {detail}")
         self.headline.setText(result.headline)
         self.detail.setText(detail)
         self.busy_bar.hide()
@@ -226,12 +242,28 @@ class SendTestCard(QFrame):
 
     @Slot()
     def dismiss(self) -> None:
+        self.clear()
+        self.dismissed.emit()
+
+    def clear(self) -> None:
+        """Hide the card and forget what it showed.
+
+        Focus inside the card goes back to ``return_focus`` first: hiding the focused widget
+        would hand focus to the next control, and the scroll area would jump to show it.
+        """
+        focused = self.window().focusWidget()
+        if (
+            self.return_focus is not None
+            and focused is not None
+            and (focused is self or self.isAncestorOf(focused))
+        ):
+            self.return_focus.setFocus(Qt.FocusReason.OtherFocusReason)
         self.hide()
         self._set_state("")
+        self.setAccessibleDescription("")
         self._body = b""
         self.payload_view.clear()
         self.signature_field.clear()
-        self.dismissed.emit()
 
     def _show_payload(self, visible: bool) -> None:
         self.payload_box.setVisible(visible)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QCheckBox, QWidget
@@ -12,12 +14,22 @@ _TRACK_W, _TRACK_H = 40, 22
 
 
 class ToggleSwitch(QCheckBox):
-    """A checkbox that looks like a switch; Space toggles it, screen readers read a checkbox."""
+    """A checkbox that looks like a switch; Space toggles it, screen readers read a checkbox.
+
+    ``may_change``, when set, is asked before a click or key flips the switch (with the state
+    wanted); until it answers yes the switch keeps showing the current state.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.may_change: Callable[[bool], bool] | None = None
+
+    def nextCheckState(self) -> None:
+        if self.may_change is not None and not self.may_change(not self.isChecked()):
+            return
+        super().nextCheckState()
 
     def sizeHint(self) -> QSize:
         return QSize(_TRACK_W + 6, _TRACK_H + 6)

@@ -35,6 +35,10 @@ class TrayIcon(QSystemTrayIcon):
         self.status_action = self.menu.addAction(STATE_TEXT["stopped"])
         self.status_action.setObjectName("trayStatus")
         self.status_action.setEnabled(False)
+        self.notice_action = self.menu.addAction("")  # why deliveries wait, when they do
+        self.notice_action.setObjectName("trayNotice")
+        self.notice_action.setEnabled(False)
+        self.notice_action.setVisible(False)
         self.menu.addSeparator()
         self.show_action = self.menu.addAction("Show window")
         self.show_action.setObjectName("trayShow")
@@ -60,7 +64,9 @@ class TrayIcon(QSystemTrayIcon):
             f"failed in the last hour {status.failed_last_hour}"
         )
         self.status_action.setText(line)
-        self.setToolTip(f"{APP_NAME} — {line}")
+        self.setToolTip(f"{APP_NAME} — {line}" + (f"\n{status.notice}" if status.notice else ""))
+        self.notice_action.setText(status.notice or "")
+        self.notice_action.setVisible(bool(status.notice))
         paused = status.state == "paused"
         self.pause_action.setText("Resume delivery" if paused else "Pause delivery")
         self.pause_action.setEnabled(status.state in ("running", "paused"))

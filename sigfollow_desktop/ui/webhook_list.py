@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, Qt, Signal, Slot
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QWidget,
+)
 
-from sigfollow_desktop.ui.webhook_row import WebhookRow, summary
+from sigfollow_desktop.ui.webhook_row import WebhookRow, row_tooltip, summary
 from sigfollow_desktop.ui.webhook_view import HEALTH_TEXT, WebhookView
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
+MIN_WIDTH = 200
 
 
 class WebhookList(QListWidget):
@@ -26,7 +33,10 @@ class WebhookList(QListWidget):
         self.setAccessibleName("Webhooks")
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(MIN_WIDTH)
+        # Rows are laid out again when the list changes width, so they always span it and
+        # elide their URL, rather than keeping the width they were made at.
+        self.setResizeMode(QListView.ResizeMode.Adjust)
         self.currentItemChanged.connect(self._on_current_changed)
 
     def set_views(self, views: list[WebhookView], select_id: int | None) -> None:
@@ -42,6 +52,7 @@ class WebhookList(QListWidget):
                     Qt.ItemDataRole.AccessibleTextRole,
                     f"{view.url}, {summary(view)}, {HEALTH_TEXT[view.health]}",
                 )
+                item.setToolTip(row_tooltip(view))
                 row = WebhookRow(view)
                 item.setSizeHint(row.sizeHint().grownBy(QMargins(0, 2, 0, 2)))
                 self.addItem(item)

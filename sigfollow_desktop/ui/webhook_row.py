@@ -1,42 +1,50 @@
-"""One line of the webhook list: health dot, URL, enabled state and subscribed fields."""
+"""One line of the webhook list: health dot, URL, id, enabled state and subscribed fields."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from sigfollow_desktop.ui.elided_label import ElidedLabel
 from sigfollow_desktop.ui.health_dot import HealthDot
 from sigfollow_desktop.ui.theme import tag
 from sigfollow_desktop.ui.webhook_view import HEALTH_TEXT, WebhookView
 
 
+def state_text(view: WebhookView) -> str:
+    if not view.enabled:
+        return "Disabled"
+    return "Paused" if view.paused else "Enabled"
+
+
 def summary(view: WebhookView) -> str:
-    state = "Enabled" if view.enabled else "Disabled"
-    if view.enabled and view.paused:
-        state = "Paused"
-    return f"{state} · {', '.join(view.fields) or 'no events'}"
+    """``ID 3 · Enabled · statuses, messages``: the id is what the command line takes."""
+    return f"ID {view.id} · {state_text(view)} · {', '.join(view.fields) or 'no events'}"
+
+
+def row_tooltip(view: WebhookView) -> str:
+    """What hovering a row shows, the dot included: the whole URL, the summary, the health."""
+    return f"{view.url}\n{summary(view)}\nHealth: {HEALTH_TEXT[view.health]}"
 
 
 class WebhookRow(QWidget):
-    """Drawn inside a list item; the item itself carries the accessible text."""
+    """Drawn inside a list item; the item itself carries the tooltip and accessible text
+    (the row lets the mouse through to the list, so the list handles selection and hover)."""
 
     def __init__(self, view: WebhookView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"webhookRow{view.id}")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self._url = view.url
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.dot = HealthDot()
         self.dot.setObjectName("healthDot")
         self.dot.set_health(view.health)
-        self.url_label = QLabel()
+        self.url_label = ElidedLabel(view.url)
         self.url_label.setObjectName("rowUrl")
-        self.url_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         tag(self.url_label, role="rowUrl")
-        self.summary_label = QLabel(summary(view))
+        self.summary_label = ElidedLabel(summary(view), mode=Qt.TextElideMode.ElideRight)
         self.summary_label.setObjectName("rowSummary")
         tag(self.summary_label, role="muted")
-        self.setToolTip(f"{view.url}\n{HEALTH_TEXT[view.health]}")
         text = QVBoxLayout()
         text.setSpacing(2)
         text.addWidget(self.url_label)
@@ -46,13 +54,8 @@ class WebhookRow(QWidget):
         layout.setSpacing(10)
         layout.addWidget(self.dot, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addLayout(text, 1)
-        self._elide()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(self.url_label.width(), 120)
-        metrics = QFontMetrics(self.url_label.font())
-        self.url_label.setText(metrics.elidedText(self._url, Qt.TextElideMode.ElideMiddle, width))
+    def sizeHint(self) -> QSize:
+        # As wide as the list makes it: the labels elide, the list never scrolls sideways.
+        hint = super().sizeHint()
+        return QSize(self.minimumSizeHint().width(), hint.height())

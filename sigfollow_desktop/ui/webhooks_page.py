@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -31,7 +31,8 @@ from sigfollow_desktop.core.fields import DEFAULT_FIELDS, Field
 from sigfollow_desktop.engine.send_test_request import SendTestResult
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.store.webhooks import get_webhook
-from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog
+from sigfollow_desktop.ui import shortcuts
+from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog, NewWebhook
 from sigfollow_desktop.ui.config_card import ConfigCard
 from sigfollow_desktop.ui.confirm_dialog import ConfirmDialog
 from sigfollow_desktop.ui.empty_state import EmptyState
@@ -58,8 +59,13 @@ REMOVE_TEXT = (
     "{url} stops receiving events. Its delivery history is deleted and its signing secret is "
     "removed from the keychain. Stored events are kept."
 )
-NOT_ISSUED_ERROR = "This webhook has no signing secret yet. Enable it once to generate one."
+NO_KEY_IN_KEYCHAIN = (
+    "The signing secret of this webhook is missing from the keychain. Use Rotate secret to "
+    "issue a new one, then put it in your receiver."
+)
 REFRESH_DELAY_MS = 300
+# The list and the detail pane share the width in this proportion, at any window size.
+LIST_SHARE, DETAIL_SHARE = 2, 5
 
 
 class _Outcome:
@@ -93,10 +99,9 @@ class WebhooksPage(QWidget):
         self.add_button = QPushButton(icon("plus", "#ffffff"), "Add webhook")
         self.add_button.setObjectName("addWebhookButton")
         self.add_button.setAccessibleName("Add webhook")
-        self.add_button.setToolTip("Add webhook (Ctrl+N)")
+        shortcuts.bind(self.add_button, shortcuts.ADD_WEBHOOK, "Add webhook")
         tag(self.add_button, variant="primary")
         self.add_button.clicked.connect(self.add_webhook)
-        QShortcut(QKeySequence.StandardKey.New, self, self.add_webhook)
         heading = QVBoxLayout()
         heading.setSpacing(4)
         heading.addWidget(title)
@@ -113,6 +118,8 @@ class WebhooksPage(QWidget):
         self.events_card = EventsCard()
         self.config_card.enable_requested.connect(self.enable_selected)
         self.config_card.disable_requested.connect(self.disable_selected)
+        self.config_card.pause_requested.connect(self.pause_selected)
+        self.config_card.resume_requested.connect(self.resume_selected)
         self.config_card.rotate_requested.connect(self.rotate_selected)
         self.config_card.remove_requested.connect(self.remove_selected)
         self.config_card.send_test_requested.connect(self.send_test)
@@ -127,9 +134,14 @@ class WebhooksPage(QWidget):
         detail_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setObjectName("detailScroll")
+        scroll.setAccessibleName("Webhook details")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a Tab stop of its own: it scrolls to whatever control has the focus instead.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(detail)
+        self.detail_scroll = scroll
 
         self.empty_state = EmptyState()
         self.empty_state.add_requested.connect(self.add_webhook)
@@ -144,8 +156,9 @@ class WebhooksPage(QWidget):
         self.splitter.setHandleWidth(16)
         self.splitter.addWidget(self.webhook_list)
         self.splitter.addWidget(self.detail_stack)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([320, 760])
+        self.splitter.setStretchFactor(0, LIST_SHARE)
+        self.splitter.setStretchFactor(1, DETAIL_SHARE)
+        self.splitter.setSizes([LIST_SHARE * 100, DETAIL_SHARE * 100])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 16)
@@ -154,7 +167,9 @@ class WebhooksPage(QWidget):
         layout.addWidget(self.splitter, 1)
 
         self.runner.test_finished.connect(self._on_test_finished)
-        self.config_card.result_card.dismissed.connect(self._on_result_dismissed)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
@@ -199,17 +214,23 @@ class WebhooksPage(QWidget):
 
     @Slot()
     def add_webhook(self) -> None:
-        wanted = AddWebhookDialog.ask(self)
-        if wanted is None:
+        added = AddWebhookDialog.add(self, self._store_new)
+        if added is None:
             return
-        with self._errors_shown() as outcome:
-            webhook_id, secret = self.admin.add(wanted.url, DEFAULT_FIELDS, wanted.enable)
-        if not outcome.ok:
-            return
+        webhook_id, url, secret = added
         self.refresh(webhook_id)
         self.webhooks_changed.emit()
         if secret is not None:
-            SecretDialog.show_once(secret, self.window(), wanted.url)
+            SecretDialog.show_once(secret, self.window(), url)
+
+    def _store_new(self, wanted: NewWebhook) -> tuple[int, str, str | None]:
+        """Save from inside the Add webhook dialog: a failure keeps it open with the URL."""
+        try:
+            webhook_id, secret = self.admin.add(wanted.url, DEFAULT_FIELDS, wanted.enable)
+        except SQLAlchemyError as exc:
+            log.exception("database error")
+            raise SigFollowError(_database_error(exc)) from None
+        return webhook_id, wanted.url, secret
 
     @Slot()
     def enable_selected(self) -> None:
@@ -237,17 +258,42 @@ class WebhooksPage(QWidget):
             self.webhooks_changed.emit()
 
     @Slot()
+    def pause_selected(self) -> None:
+        self._set_paused(True)
+
+    @Slot()
+    def resume_selected(self) -> None:
+        self._set_paused(False)
+
+    def _set_paused(self, paused: bool) -> None:
+        """A paused webhook keeps its queue: nothing is sent to it, nothing is dropped."""
+        view = self.selected()
+        if view is None:
+            return
+        with self._errors_shown() as outcome:
+            self.admin.set_paused(view.id, paused)
+        if outcome.ok:
+            self.refresh(view.id)
+            self.webhooks_changed.emit()
+
+    @Slot()
     def rotate_selected(self) -> None:
         view = self.selected()
         if view is None:
             return
-        if not ConfirmDialog.ask(self.window(), ROTATE_TITLE, ROTATE_TEXT, "Rotate secret"):
+        confirmed = ConfirmDialog.ask(
+            self.window(), ROTATE_TITLE, ROTATE_TEXT, "Rotate secret", danger=True
+        )
+        if not confirmed:
             return
         with self._errors_shown() as outcome:
             secret = self.admin.rotate_secret(view.id)
         if not outcome.ok:
             return
+        # The card's signature was made with the old secret: it no longer says anything true.
+        self.config_card.result_card.clear()
         self.refresh(view.id)
+        self.webhooks_changed.emit()
         SecretDialog.show_once(secret, self.window(), view.url)
 
     @Slot()
@@ -295,7 +341,7 @@ class WebhooksPage(QWidget):
         if not outcome.ok:
             return
         if secret is None:
-            self.show_error(self.window(), NOT_ISSUED_ERROR)
+            self.show_error(self.window(), NO_KEY_IN_KEYCHAIN)
             return
         self._test_webhook = view.id
         self.config_card.result_card.show_busy(field)
@@ -317,9 +363,12 @@ class WebhooksPage(QWidget):
         if view is not None and view.id == tested:
             self.config_card.result_card.show_result(result)
 
-    @Slot()
-    def _on_result_dismissed(self) -> None:
-        self.config_card.send_button.setFocus()
+    @Slot(QWidget, QWidget)
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Keep the focused control in view, however it got the focus (Tab, a shortcut)."""
+        detail = self.detail_scroll.widget()
+        if new is not None and detail is not None and detail.isAncestorOf(new):
+            self.detail_scroll.ensureWidgetVisible(new, 16, 16)
 
     # Errors -------------------------------------------------------------------------------
 
@@ -335,11 +384,12 @@ class WebhooksPage(QWidget):
         except SQLAlchemyError as exc:
             outcome.ok = False
             log.exception("database error")
-            self.show_error(
-                self.window(),
-                f"The database could not be used ({type(exc).__name__}); see the log for details.",
-            )
+            self.show_error(self.window(), _database_error(exc))
 
     @staticmethod
     def show_error(parent: QWidget, message: str) -> None:
         QMessageBox.warning(parent, "SigFollow Desktop", message)
+
+
+def _database_error(exc: SQLAlchemyError) -> str:
+    return f"The database could not be used ({type(exc).__name__}); see the log for details."

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -17,12 +20,13 @@ from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.cli.context import UsageError
 from sigfollow_desktop.cli.deliveries import parse_since
 from sigfollow_desktop.core.fields import FIELDS
-from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.core.keychain import MISSING_SECRET, SecretStore
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER, sign
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Delivery
 from tests.cli.conftest import RunCli
 from tests.engine.conftest import assert_signed, queue_events
+from tests.support.file_keyring import FILE_ENV, FileKeyring
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.receiver import Receiver
 
@@ -173,3 +177,53 @@ def test_receive_needs_the_secret(cli: RunCli, monkeypatch: pytest.MonkeyPatch) 
     run = cli("receive", "--port", "0")
     assert run.code == 2
     assert "Set SIGFOLLOW_SECRET" in run.err
+
+
+def test_engine_run_says_once_why_deliveries_wait(
+    store: Store, data_dir: Path, tmp_path: Path, receiver: Receiver
+) -> None:
+    keyring_file = tmp_path / "keyring.json"
+    admin = Admin(store, SecretStore(FileKeyring(keyring_file)))
+    webhook_id, _ = admin.add(receiver.url, FIELDS, enable=True)
+    queue_events(admin, 2)
+    keyring_file.write_text("{}")  # the secret deleted behind the program's back
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        PYTHON_KEYRING_BACKEND="tests.support.file_keyring.FileKeyring",
+        **{FILE_ENV: str(keyring_file)},
+    )
+    command = [sys.executable, "-m", "sigfollow_desktop", "--data-dir", str(data_dir)]
+    lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+
+    def read(stream: IO[str]) -> None:
+        for line in stream:
+            lines.put(line)
+
+    with subprocess.Popen(
+        [*command, "engine", "run", "--timeout", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as engine:
+        assert engine.stdout is not None
+        assert engine.stderr is not None
+        reader = threading.Thread(target=read, args=(engine.stdout,))
+        reader.start()
+        try:
+            said = [lines.get(timeout=20), lines.get(timeout=20)]
+        finally:
+            engine.send_signal(signal.SIGINT)
+            engine.wait(10)
+            reader.join(5)
+            err = engine.stderr.read()
+    while not lines.empty():
+        said.append(lines.get())
+    assert engine.returncode == 0, err
+    assert said[0].startswith("Delivering from")
+    assert said[1:] == [  # said once, not once per round
+        f"Deliveries to webhook {webhook_id} wait. {MISSING_SECRET}.\n",
+        "Stopped cleanly; 0 attempts recorded.\n",
+    ]
+    assert receiver.requests == []

@@ -1,15 +1,28 @@
+import json
 import re
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import keyring.backends.fail
 import pytest
 
+from sigfollow_desktop.core.keychain import MISSING_SECRET
 from tests.cli.conftest import RunCli
-from tests.support.memory_keyring import MemoryKeyring
+from tests.support.memory_keyring import LockableKeyring, MemoryKeyring
 
 SECRET = re.compile(r"whsec_[A-Za-z0-9_-]{43}")
+
+
+@pytest.fixture
+def lockable_keyring() -> Iterator[LockableKeyring]:
+    """keyring's process-wide backend set to a keychain that can be locked."""
+    previous = keyring.get_keyring()
+    backend = LockableKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
 
 
 def _files_bytes(folder: Path) -> bytes:
@@ -85,6 +98,36 @@ def test_rotate_prints_a_new_secret_once(cli: RunCli, memory_keyring: MemoryKeyr
     assert list(memory_keyring.items.values()) == second
 
 
+def test_pause_holds_the_queue_and_resume_lets_it_go(
+    cli: RunCli, memory_keyring: MemoryKeyring
+) -> None:
+    every = "statuses,messages,template_status"
+    cli("webhooks", "add", "https://example.com/h", "--enable", "--events", every)
+    paused = cli("webhooks", "pause", "1")
+    assert paused.code == 0, paused.err
+    assert paused.out.startswith("Webhook 1 paused")
+    assert "wait in the queue" in paused.out
+    assert "paused" in cli("webhooks", "list").out
+    assert cli("events", "simulate", "--count", "6").code == 0
+    held = cli("webhooks", "show", "1", "--json")
+    assert '"state": "paused"' in held.out
+    assert '"pending": 6' in held.out  # queued for it all the same: nothing is dropped
+
+    resumed = cli("webhooks", "resume", "1")
+    assert resumed.code == 0, resumed.err
+    assert resumed.out.strip() == "Webhook 1 resumed: its queued deliveries go out now."
+    shown = cli("webhooks", "show", "1", "--json")
+    assert '"state": "enabled"' in shown.out
+    assert '"pending": 6' in shown.out
+    cli("webhooks", "add", "https://example.com/off")
+    off = cli("webhooks", "pause", "2")
+    assert off.code == 0
+    assert "It is disabled too, so nothing is queued for it" in off.out
+    missing = cli("webhooks", "pause", "9")
+    assert missing.code == 1
+    assert "No webhook with id 9" in missing.err
+
+
 def test_remove_deletes_the_webhook_and_its_secret(
     cli: RunCli, memory_keyring: MemoryKeyring
 ) -> None:
@@ -126,7 +169,7 @@ def test_no_keychain_refuses_enable_and_leaves_nothing_half_done(
         (["webhooks", "add", "ftp://x"], 1, "URL must start with http:// or https://"),
         (["webhooks", "add", "https://x/" + "a" * 503], 1, "URL must be at most 512 characters"),
         (["webhooks", "add", "https://x", "--events", "bogus"], 1, "Unknown event field bogus"),
-        (["webhooks", "show", "abc"], 2, "invalid int value"),
+        (["webhooks", "show", "abc"], 2, "'abc' is not an id"),
         (["webhooks", "frobnicate"], 2, "invalid choice"),
         (["nonsense"], 2, "invalid choice"),
     ],
@@ -137,6 +180,7 @@ def test_bad_arguments_get_one_clear_line(
     run = cli(*argv)
     assert run.code == code
     assert message in run.err
+    assert run.err.count("\n") == 1, run.err
     assert "Traceback" not in run.err
 
 
@@ -162,3 +206,36 @@ def test_unusable_data_folders_get_one_clear_line(cli: RunCli, tmp_path: Path) -
     assert "is not a readable SigFollow database" in run.err
     assert "Traceback" not in run.err
     assert (corrupt / "sigfollow.sqlite3").read_bytes() == b"garbage\n"
+
+
+def test_show_says_when_the_secret_is_missing_from_the_keychain(
+    cli: RunCli, memory_keyring: MemoryKeyring
+) -> None:
+    assert cli("webhooks", "add", "https://example.com/h", "--enable").code == 0
+    present = cli("webhooks", "show", "1")
+    assert "kept in the system keychain" in present.out
+    assert json.loads(cli("webhooks", "show", "1", "--json").out)["secret_in_keychain"] is True
+
+    memory_keyring.items.clear()  # deleted behind the program's back
+    missing = cli("webhooks", "show", "1")
+    assert missing.code == 0
+    (line,) = [line for line in missing.out.splitlines() if "Signing secret" in line]
+    assert line.split(None, 2)[2] == (
+        f"missing. {MISSING_SECRET} (`sigfollow-desktop webhooks rotate-secret 1`); "
+        "its deliveries wait until then"
+    )
+    assert json.loads(cli("webhooks", "show", "1", "--json").out)["secret_in_keychain"] is False
+
+    assert cli("webhooks", "rotate-secret", "1", "--yes").code == 0
+    assert "kept in the system keychain" in cli("webhooks", "show", "1").out
+
+
+def test_show_still_works_when_the_keychain_cannot_be_read(
+    cli: RunCli, lockable_keyring: LockableKeyring
+) -> None:
+    assert cli("webhooks", "add", "https://example.com/h", "--enable").code == 0
+    lockable_keyring.locked = True
+    shown = cli("webhooks", "show", "1")
+    assert shown.code == 0
+    assert "the keychain could not be checked: The system keychain is locked" in shown.out
+    assert json.loads(cli("webhooks", "show", "1", "--json").out)["secret_in_keychain"] is None

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from sigfollow_desktop.core.errors import PayloadError
 from sigfollow_desktop.core.meta import parse_body
 from sigfollow_desktop.core.samples import simulated_bodies
+from tests.support.meta_wire import REFERENCE
 from tests.support.samples import APPENDIX
 
 
@@ -104,6 +105,51 @@ def test_simulated_bodies_are_valid_and_distinct() -> None:
     assert len({p.dedupe_key for p in parsed}) == 300
 
 
+def test_reference_bodies_are_classified() -> None:
+    fields = [parse_body(body).field for body in REFERENCE]
+    assert fields == ["messages"] * 8 + ["statuses"] * 4 + ["template_status"] * 4
+
+
+LONG = "9" * 5_000
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"a": NaN}', "not valid JSON (NaN at column 7; JSON has no NaN or Infinity"),
+        (b'{"a": "NaN", "b": [1,\n -Infinity]}', "(-Infinity at line 2 column 2;"),
+        (b'{"a":\n  Infinity}', "(Infinity at line 2 column 3;"),
+        (b"[" * 100_000, "not valid JSON (arrays or objects nested too deeply, from column 1)"),
+        (
+            b'{"a": "x", "n": ' + LONG.encode() + b"}",
+            "a number of more than 4300 digits at column 17",
+        ),
+        (b'{"name": "\\ud800"}', "a string holds a lone surrogate \\ud800, which is not Unicode"),
+        (b'{"\\udc00": 1}', "lone surrogate \\udc00"),
+        (b'{"a": "ok"}\n{"b": 1}', "not valid JSON (text after the JSON value at line 2 column 1)"),
+        (b'{"a": "caf\xc3"}', "not UTF-8 text (invalid byte 0xc3 at byte 11)"),
+        (b'{\n"a": "\xed\xa0\x80"}', "not UTF-8 text (invalid byte 0xed at line 2 byte 7)"),
+    ],
+)
+def test_what_meta_never_sends_is_refused_with_where(body: bytes, reason: str) -> None:
+    with pytest.raises(PayloadError) as caught:
+        parse_body(body)
+    assert reason in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_surrogate_pair_and_escaped_backslashes_are_fine() -> None:
+    body = APPENDIX["messages"].replace(b"another color?", b"\\ud83d\\udc4d \\\\ud800")
+    assert parse_body(body).field == "messages"
+
+
+def test_a_huge_field_name_is_shown_short() -> None:
+    body = _mutate("statuses", [*CHANGE, "field"], "x" * 10_000)
+    with pytest.raises(PayloadError) as caught:
+        parse_body(body)
+    assert len(str(caught.value)) < 200
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
     lambda inner: (
@@ -113,10 +159,20 @@ json_values = st.recursive(
 )
 
 
-@given(st.one_of(st.binary(max_size=64), json_values.map(lambda v: json.dumps(v).encode())))
+@given(
+    st.one_of(
+        st.binary(max_size=64),
+        json_values.map(lambda v: json.dumps(v).encode()),
+        json_values.map(lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8", "replace")),
+        st.lists(st.sampled_from([b"[", b"{", b'"a":', b"NaN", b"1e999", b"\\ud800", b'"'])).map(
+            b"".join
+        ),
+    )
+)
 def test_parsing_raises_only_payload_errors(body: bytes) -> None:
     try:
         parse_body(body)
     except PayloadError as exc:
         reason = str(exc)
         assert reason
+        assert "\n" not in reason

@@ -67,7 +67,8 @@ def make_dispatcher(
             "on_failed": heard.failures.append,
         }
         options.update(kwargs)
-        dispatcher = Dispatcher(store, secrets, config, **options)  # type: ignore[arg-type]
+        keys = options.pop("secrets", secrets)
+        dispatcher = Dispatcher(store, keys, config, **options)  # type: ignore[arg-type]
         made.append(dispatcher)
         return dispatcher
 

@@ -49,7 +49,7 @@ def _engine(data_dir: Path, keyring_file: Path) -> subprocess.Popen[str]:
         }
     )
     command = [sys.executable, "-m", "sigfollow_desktop", "--data-dir", str(data_dir)]
-    command += ["engine", "run", "--timeout", "1", "--lease", "2"]
+    command += ["engine", "run", "--timeout", "1", "--lease", "3"]
     return subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

@@ -26,7 +26,6 @@ from sigfollow_desktop.engine.send import (
 )
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Delivery
-from sigfollow_desktop.store.webhooks import get_webhook
 from tests.engine.conftest import (
     TEST_CONFIG,
     FakeClock,
@@ -322,26 +321,6 @@ def test_paused_disabled_and_removed_webhooks_get_no_attempts(
         assert {r.webhook_id for r in dispatcher.pump()} == {b}
     statuses = {(d.webhook_id, d.status) for d in _deliveries(store)}
     assert statuses == {(a, "delivered"), (b, "delivered")}
-
-
-def test_a_missing_secret_is_a_failed_attempt_and_nothing_is_sent_unsigned(
-    admin: Admin,
-    store: Store,
-    receiver: Receiver,
-    make_dispatcher: MakeDispatcher,
-) -> None:
-    webhook_id, _ = admin.add(receiver.url, FIELDS, enable=True)
-    queue_events(admin, 1)
-    with store.session() as session:
-        uid = get_webhook(session, webhook_id).uid
-    admin.secrets.delete(uid)
-
-    (report,) = make_dispatcher().pump()
-
-    assert report.outcome == "retrying"
-    assert report.error is not None
-    assert "No signing secret" in report.error
-    assert receiver.requests == []
 
 
 def test_a_webhook_that_hangs_does_not_starve_the_others(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.fields import FIELDS
-from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.core.keychain import MISSING_SECRET, SecretStore
 from sigfollow_desktop.engine.dispatcher import EngineConfig
 from sigfollow_desktop.engine.host import (
     AttemptRecorded,
@@ -22,6 +22,7 @@ from sigfollow_desktop.engine.host import (
 )
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Delivery
+from sigfollow_desktop.store.webhooks import get_webhook
 from tests.engine.conftest import assert_signed, queue_events
 from tests.support.receiver import Receiver, Reply
 
@@ -143,3 +144,31 @@ def test_stop_before_start_and_twice_is_harmless(host: EngineHost) -> None:
     assert host.stop()
     assert host.stop()
     assert host.state == "stopped"
+
+
+def test_the_window_hears_which_webhooks_wait_for_a_secret(
+    qtbot: QtBot, host: EngineHost, admin: Admin, store: Store, receiver: Receiver
+) -> None:
+    webhook_id, _ = admin.add(receiver.url, FIELDS, enable=True)
+    with store.session() as session:
+        admin.secrets.delete(get_webhook(session, webhook_id).uid)
+    queue_events(admin, 2)
+    statuses: list[EngineStatus] = []
+    host.status_changed.connect(statuses.append)
+    host.start()
+
+    qtbot.waitUntil(
+        lambda: bool(statuses) and statuses[-1].no_secret == (webhook_id,), timeout=5000
+    )
+    assert statuses[-1].notice == f"Deliveries to webhook {webhook_id} wait. {MISSING_SECRET}."
+    assert statuses[-1].queue_depth == 2
+    assert receiver.requests == []
+
+    new = admin.rotate_secret(webhook_id)  # what the window's Rotate secret does
+    host.wake()
+    qtbot.waitUntil(lambda: _statuses(store) == ["delivered"] * 2, timeout=5000)
+    qtbot.waitUntil(
+        lambda: statuses[-1].no_secret == () and statuses[-1].notice is None, timeout=5000
+    )
+    for request in receiver.requests:
+        assert_signed(request, new)

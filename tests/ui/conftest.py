@@ -24,6 +24,15 @@ def ui_settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
+def runtime_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private runtime folder of the test's own (the one-instance socket goes there)."""
+    folder = tmp_path / "runtime"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
 def dialogs() -> Iterator[DialogDriver]:
     driver = DialogDriver()
     yield driver

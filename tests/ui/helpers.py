@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -39,7 +41,12 @@ class DialogDriver:
                 timer.stop()
                 if seen is not None:
                     seen.append(dialog)
-                act(dialog)
+                try:
+                    act(dialog)
+                except BaseException:
+                    # A failed check must not leave a modal dialog waiting for ever.
+                    dialog.done(QDialog.DialogCode.Rejected.value)
+                    raise
 
         timer.timeout.connect(check)
         timer.start()
@@ -78,3 +85,33 @@ def all_texts(root: QWidget) -> list[str]:
     """The texts of ``root`` and every widget under it, and of every other live widget."""
     widgets = {id(w): w for w in [root, *root.findChildren(QWidget), *QApplication.allWidgets()]}
     return [text for widget in widgets.values() for text in widget_texts(widget) if text]
+
+
+def focused() -> QWidget:
+    """The widget with keyboard focus, where a person's key presses go."""
+    widget = QApplication.focusWidget()
+    assert widget is not None, "no widget has the keyboard focus"
+    return widget
+
+
+def press(key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """One key press and release, sent where the focus is (shortcuts apply as for a person)."""
+    QTest.keyClick(focused(), key, modifiers)
+
+
+def press_keys(keys: str) -> None:
+    """A shortcut such as ``"Ctrl+T"``, pressed where the focus is."""
+    QTest.keySequence(focused(), QKeySequence(keys))
+
+
+def type_text(text: str) -> None:
+    QTest.keyClicks(focused(), text)
+
+
+def tab_to(name: str, limit: int = 60) -> QWidget:
+    """Press Tab until the widget named ``name`` has the focus."""
+    for _ in range(limit):
+        if focused().objectName() == name:
+            return focused()
+        press(Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never reached {name!r}")

@@ -35,18 +35,51 @@ def test_the_guide_words_are_there(dialog: AddWebhookDialog) -> None:
     assert not dialog.save_button.isEnabled()
 
 
-def test_typing_an_invalid_url_shows_the_guide_message_and_disables_save(
+def test_an_invalid_url_is_not_called_wrong_while_it_is_being_typed(
     qtbot: QtBot, dialog: AddWebhookDialog
 ) -> None:
+    qtbot.keyClicks(dialog.url_field, "h")
+    # "h" is where every https:// URL starts: no error at the first keystroke.
+    assert dialog.url_message.property("tone") == "none"
+    assert dialog.url_field.property("state") != "error"
+    qtbot.keyClicks(dialog.url_field, "ttps://example")
+    assert dialog.url_message.property("tone") == "none"
+
+
+def test_after_a_pause_the_error_shows(qtbot: QtBot, dialog: AddWebhookDialog) -> None:
     qtbot.keyClicks(dialog.url_field, "ftp://example.com/hooks")
-    assert dialog.url_message.text() == SCHEME
+    assert dialog.url_message.text() != SCHEME
+    qtbot.waitUntil(lambda: dialog.url_message.text() == SCHEME, timeout=3000)
     assert dialog.url_message.property("tone") == "error"
     assert dialog.url_field.property("state") == "error"
-    assert not dialog.save_button.isEnabled()
 
 
-def test_fixing_the_url_as_you_type_enables_save(qtbot: QtBot, dialog: AddWebhookDialog) -> None:
+def test_leaving_the_field_shows_the_error_at_once(qtbot: QtBot, dialog: AddWebhookDialog) -> None:
+    qtbot.keyClicks(dialog.url_field, "example.com/hooks")
+    assert dialog.url_message.property("tone") == "none"
+    dialog.activateWindow()
+    dialog.url_field.setFocus()
+    qtbot.waitUntil(dialog.url_field.hasFocus, timeout=1000)
+    qtbot.keyClick(dialog.url_field, Qt.Key.Key_Tab)
+    assert not dialog.url_field.hasFocus()
+    assert dialog.url_message.text() == SCHEME
+
+
+def test_save_always_says_what_is_wrong_and_keeps_the_dialog(
+    qtbot: QtBot, dialog: AddWebhookDialog
+) -> None:
+    qtbot.keyClicks(dialog.url_field, "https://exa mple.com")
+    assert dialog.save_button.isEnabled()  # so that Save can say why it refuses
+    with qtbot.assertNotEmitted(dialog.finished, wait=50):
+        dialog.save_button.click()
+    assert dialog.url_message.text() == "URL must not contain spaces"
+    assert dialog.url_message.property("tone") == "error"
+    assert dialog.isVisible()
+
+
+def test_fixing_the_url_clears_the_error_at_once(qtbot: QtBot, dialog: AddWebhookDialog) -> None:
     qtbot.keyClicks(dialog.url_field, "example.com")
+    dialog.check_now()
     assert dialog.url_message.text() == SCHEME
     dialog.url_field.home(False)
     qtbot.keyClicks(dialog.url_field, "https://")
@@ -72,8 +105,10 @@ def test_512_characters_are_accepted_513_refused(qtbot: QtBot, dialog: AddWebhoo
     assert dialog.url_message.property("tone") == "none"
     qtbot.keyClicks(dialog.url_field, "a")
     assert len(dialog.url_field.text()) == 513
-    assert dialog.url_message.text() == LENGTH
-    assert not dialog.save_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.url_message.text() == LENGTH, timeout=3000)
+    with qtbot.assertNotEmitted(dialog.finished, wait=50):
+        dialog.save_button.click()
+    assert dialog.isVisible()
 
 
 def test_enter_saves_a_valid_url_with_the_checkbox(qtbot: QtBot, dialog: AddWebhookDialog) -> None:
@@ -86,13 +121,13 @@ def test_enter_saves_a_valid_url_with_the_checkbox(qtbot: QtBot, dialog: AddWebh
     assert dialog.result_value() == NewWebhook("https://example.com/hook", enable=True)
 
 
-def test_enter_does_nothing_while_the_url_is_refused(
+def test_enter_on_a_refused_url_says_why_and_keeps_the_dialog(
     qtbot: QtBot, dialog: AddWebhookDialog
 ) -> None:
     qtbot.keyClicks(dialog.url_field, "https://exa mple.com")
-    assert dialog.url_message.text() == "URL must not contain spaces"
     with qtbot.assertNotEmitted(dialog.finished, wait=50):
         qtbot.keyClick(dialog.url_field, Qt.Key.Key_Return)
+    assert dialog.url_message.text() == "URL must not contain spaces"
     assert dialog.isVisible()
 
 

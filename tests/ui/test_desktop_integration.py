@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.app import build_desktop
-from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.core.keychain import MISSING_SECRET, SecretStore
 from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.ui.main_window import MainWindow
@@ -17,8 +17,11 @@ from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
 from sigfollow_desktop.ui.tray_icon import TrayIcon
 
 
-def test_a_second_instance_raises_the_first(qtbot: QtBot, tmp_path: Path) -> None:
+def test_a_second_instance_raises_the_first(
+    qtbot: QtBot, tmp_path: Path, runtime_folder: Path
+) -> None:
     key = instance_key(tmp_path / "data")
+    assert Path(key).parent == runtime_folder
     first = SingleInstance(key)
     assert first.claim()
     second = SingleInstance(key)
@@ -30,7 +33,7 @@ def test_a_second_instance_raises_the_first(qtbot: QtBot, tmp_path: Path) -> Non
     third.release()
 
 
-def test_keys_differ_per_data_folder(tmp_path: Path) -> None:
+def test_keys_differ_per_data_folder(tmp_path: Path, runtime_folder: Path) -> None:
     assert instance_key(tmp_path / "a") != instance_key(tmp_path / "b")
     assert instance_key(tmp_path / "a") == instance_key(tmp_path / "a")
 
@@ -57,6 +60,19 @@ def test_the_tray_menu_follows_the_engine_and_asks_for_actions(
     monkeypatch.setattr(tray, "showMessage", lambda title, text, *_: shown.append((title, text)))
     tray.notify_failed(DeliveryFailed(7, 1, "https://example.com/hooks", "HTTP 500"))
     assert shown == [("Delivery failed", "https://example.com/hooks: HTTP 500")]
+
+
+def test_the_tray_says_why_deliveries_wait() -> None:
+    tray = TrayIcon()
+    assert not tray.notice_action.isVisible()
+    tray.show_status(EngineStatus("running", 2, 0, no_secret=(3,)))
+    notice = f"Deliveries to webhook 3 wait. {MISSING_SECRET}."
+    assert tray.notice_action.isVisible()
+    assert tray.notice_action.text() == notice
+    assert tray.toolTip().endswith("\n" + notice)
+    tray.show_status(EngineStatus("running", 0, 0))
+    assert not tray.notice_action.isVisible()
+    assert "\n" not in tray.toolTip()
 
 
 def test_with_a_tray_closing_hides_and_show_window_brings_it_back(

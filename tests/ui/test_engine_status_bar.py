@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
+from sigfollow_desktop.core.keychain import MISSING_SECRET
 from sigfollow_desktop.engine.reports import EngineStatus
 from sigfollow_desktop.ui.engine_status_bar import EngineStatusBar
 
@@ -45,3 +46,20 @@ def test_pause_and_resume_are_requested(qtbot: QtBot) -> None:
     bar.show_values("paused", 0, 0)
     with qtbot.waitSignal(bar.resume_requested, timeout=500):
         bar.pause_button.click()
+
+
+def test_it_says_why_deliveries_wait(qtbot: QtBot) -> None:
+    bar = EngineStatusBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    assert not bar.notice_label.isVisible()
+
+    bar.show_status(EngineStatus("running", 3, 0, no_secret=(2,)))
+    notice = f"Deliveries to webhook 2 wait. {MISSING_SECRET}."
+    assert bar.notice_label.isVisible()
+    assert bar.notice_label.text() == notice
+    assert bar.notice_label.accessibleName() == notice
+    assert bar.notice_label.property("alert") == "true"
+
+    bar.show_status(EngineStatus("running", 0, 0))
+    assert not bar.notice_label.isVisible()

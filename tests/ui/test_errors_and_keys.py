@@ -39,7 +39,7 @@ def test_an_unusable_keychain_is_one_clear_message_and_nothing_changes(
     window.page.refresh(webhook_id)
     window.page.config_card.enable_button.click()
     assert len(errors) == 1
-    assert errors[0].startswith("No usable system keychain was found.")
+    assert errors[0].startswith("No usable system keychain was found")
     assert "\n" not in errors[0]
     with store.session() as session:
         assert not get_webhook(session, webhook_id).enabled

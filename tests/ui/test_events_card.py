@@ -79,7 +79,7 @@ def test_a_change_is_saved_at_once(
     assert stored_fields(store, webhook_id) == ("statuses", "template_status")
     row = window.page.webhook_list.row_widget(webhook_id)
     assert row is not None
-    assert row.summary_label.text() == "Disabled · statuses, template_status"
+    assert row.summary_label.text() == f"ID {webhook_id} · Disabled · statuses, template_status"
 
 
 @pytest.mark.parametrize("confirm", [False, True])

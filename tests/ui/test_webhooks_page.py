@@ -144,8 +144,10 @@ def test_the_secret_dialog_shows_the_guide_warning_copies_and_ignores_escape(
     dialog.reject()
     assert not dialog.close()
     assert dialog.isVisible()
-    with qtbot.waitSignal(dialog.accepted, timeout=1000):
+    with qtbot.assertNotEmitted(dialog.finished, wait=50):
         qtbot.keyClick(dialog.stored_button, Qt.Key.Key_Return)
+    with qtbot.waitSignal(dialog.accepted, timeout=1000):
+        qtbot.keyClick(dialog.stored_button, Qt.Key.Key_Space)
     dialog.forget()
     assert dialog.secret_field.text() == ""
 
@@ -251,11 +253,11 @@ def test_the_list_shows_url_state_fields_and_health(
     assert rows.count() == 2
     row = rows.row_widget(first)
     assert row is not None
-    assert row.summary_label.text() == "Enabled · statuses, template_status"
+    assert row.summary_label.text() == f"ID {first} · Enabled · statuses, template_status"
     assert row.dot.health == "none"
     other = rows.row_widget(second)
     assert other is not None
-    assert other.summary_label.text() == "Disabled · messages"
+    assert other.summary_label.text() == f"ID {second} · Disabled · messages"
     assert other.dot.health == "off"
     with store.session() as session:
         assert get_webhook(session, second).url == "https://b.example.com/hook"
