@@ -73,7 +73,9 @@ def main() -> int:
             host.status.url, content=bodies[1], headers={SIGNATURE_HEADER: sign("x", bodies[1])}
         )
     settle(700)
-    card.toggle.clearFocus()
+    focused = app.focusWidget()
+    if focused is not None:
+        focused.clearFocus()
     settle()
     card.grab().save(str(ROOT / "docs" / "intake-card.png"))
     print("wrote docs/intake-card.png")
