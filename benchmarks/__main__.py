@@ -229,6 +229,12 @@ def run(sizes: Sizes, prefer_nginx: bool = True) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["intake"]:  # the live intake's benchmark: benchmarks/intake.py
+        from benchmarks import intake
+
+        intake.run(intake.SMOKE if "--smoke" in argv else intake.FULL)
+        return 0
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
     parser.add_argument(

@@ -23,12 +23,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 from sigfollow_desktop import APP_NAME, __version__
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.errors import SigFollowError
+from sigfollow_desktop.core.intake_credentials import IntakeKeychain
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.engine.host import EngineHost
+from sigfollow_desktop.engine.intake_host import IntakeHost
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import APP_AUTHOR, APP_DIR, data_dir, log_dir
 from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
+from sigfollow_desktop.ui.intake_card import IntakeCard
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
 from sigfollow_desktop.ui.theme import apply_theme
@@ -50,11 +53,14 @@ class Desktop:
     engine: EngineHost
     store: Store
     tray: TrayIcon | None = None
+    intake_card: IntakeCard | None = None
     _stopped: bool = False
 
     def start(self) -> None:
         self.engine.start()
         log.info("delivery engine started")
+        if self.intake_card is not None:
+            self.intake_card.resume()
         if self.tray is not None:
             self.tray.show()
         self.window.show()
@@ -67,6 +73,9 @@ class Desktop:
         self.window.save_state()
         if self.tray is not None:
             self.tray.hide()
+        if self.intake_card is not None:
+            # Before the engine: requests in progress are stored and answered first.
+            self.intake_card.host.stop()
         if self.engine.stop(ENGINE_STOP_TIMEOUT):
             log.info("delivery engine stopped")
         else:
@@ -104,7 +113,10 @@ def build_desktop(
         engine.delivery_failed.connect(tray.notify_failed)
         tray.pause_requested.connect(engine.pause)
         tray.resume_requested.connect(engine.resume)
-    return Desktop(window, runner, engine, store, tray)
+    intake = IntakeHost(store, IntakeKeychain(secrets), engine.wake, window)
+    intake_card = IntakeCard(intake, settings)
+    window.add_intake_card(intake_card)
+    return Desktop(window, runner, engine, store, tray, intake_card)
 
 
 def run_gui(data_dir_override: str | None = None) -> int:

@@ -9,7 +9,9 @@ Meant for a fresh install or a freshly built bundle, without a screen: Qt is sta
 - ``modules``: every module of the program imports (a bundle that left one out, or a Qt
   module one of them needs, fails here rather than when the window opens);
 - ``qt``: the Qt platform plugin loads and a widget paints;
-- ``resources``: the sample payloads, and the icons and styles where the installation has them.
+- ``resources``: the sample payloads, and the icons and styles where the installation has them;
+- ``intake``: the live intake's HTTP server starts on 127.0.0.1, answers Meta's verification and
+  stores a signed body (uvicorn and its HTTP parser are in the installation).
 
 Reported, not required: ``keychain``, which keyring backend would keep signing secrets (a
 machine without a keychain can still run the program; it just cannot enable a webhook).
@@ -234,6 +236,42 @@ def check_resources() -> str:
     return f"{', '.join(parts)} in {root}"
 
 
+def check_intake() -> str:
+    import httpx
+
+    from sigfollow_desktop.core.intake_credentials import IntakeCredentials
+    from sigfollow_desktop.core.signing import SIGNATURE_HEADER, sign
+    from sigfollow_desktop.intake.server import IntakeServer
+    from sigfollow_desktop.resources import sample_body
+    from sigfollow_desktop.store.db import DB_FILENAME, open_store
+
+    secret, token = "self-test-app-secret", "self-test-verify-token"
+    body = sample_body("statuses")
+    with tempfile.TemporaryDirectory(prefix="sigfollow-self-test-") as folder:
+        store = open_store(Path(folder) / DB_FILENAME)
+        server = IntakeServer(store, IntakeCredentials(secret, token), port=0)
+        try:
+            server.start()
+            parser = server.parser
+            with httpx.Client(timeout=10.0, trust_env=False) as client:
+                query = {"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "42"}
+                answer = client.get(server.url, params=query)
+                if (answer.status_code, answer.text) != (200, "42"):
+                    raise CheckFailed(f"the verification request was answered {answer.status_code}")
+                answer = client.post(
+                    server.url, content=body, headers={SIGNATURE_HEADER: sign(secret, body)}
+                )
+                if answer.status_code != 200:
+                    raise CheckFailed(f"a signed body was answered {answer.status_code}")
+            stored = server.stats().stored
+        finally:
+            server.stop()
+            store.close()
+    if stored != 1:
+        raise CheckFailed("a signed body was answered 200 but not stored")
+    return f"served Meta's verification and stored a signed body on 127.0.0.1 (uvicorn, {parser})"
+
+
 def check_keychain() -> CheckResult:
     import keyring
     from keyring.backend import KeyringBackend, get_all_keyring
@@ -284,6 +322,7 @@ CHECKS: dict[str, Callable[[], CheckResult]] = {
     "keychain": _reported("keychain", check_keychain),
     "qt": _required("qt", check_qt),
     "resources": _required("resources", check_resources),
+    "intake": _required("intake", check_intake),
 }
 
 

@@ -1,4 +1,4 @@
-"""core/ and store/ stay Qt-free: importing them never loads PySide6."""
+"""core/, store/ and intake/ stay Qt-free: importing them never loads PySide6."""
 
 import subprocess
 import sys
@@ -10,6 +10,8 @@ def test_core_and_store_do_not_import_qt() -> None:
         "import sigfollow_desktop.core, sigfollow_desktop.store, sigfollow_desktop.admin\n"
         "import sigfollow_desktop.store.db, sigfollow_desktop.core.keychain\n"
         "import sigfollow_desktop.cli\n"
+        "import sigfollow_desktop.intake, sigfollow_desktop.core.intake_credentials\n"
+        "import sigfollow_desktop.cli.intake\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in {'PySide6', 'shiboken6'})\n"
         "print(','.join(loaded))\n"
     )

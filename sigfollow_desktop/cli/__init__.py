@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from sigfollow_desktop import __version__
-from sigfollow_desktop.cli import deliveries, engine, events, receive, verify, webhooks
+from sigfollow_desktop.cli import deliveries, engine, events, intake, receive, verify, webhooks
 from sigfollow_desktop.cli.context import Context, UsageError
 from sigfollow_desktop.cli.options import Parser
 from sigfollow_desktop.core.errors import SigFollowError
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"folder of the database and logs (default: ${DATA_DIR_ENV}, else per-user folder)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (webhooks, events, deliveries, engine, receive, verify):
+    for module in (webhooks, events, deliveries, engine, intake, receive, verify):
         module.register(commands)
     return parser
 

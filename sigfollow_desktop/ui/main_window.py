@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.admin import Admin
@@ -45,6 +45,20 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Quit, self, QApplication.quit)
         self.restore_state()
         self.page.webhook_list.setFocus()
+
+    def add_intake_card(self, card: QWidget) -> None:
+        """Show the Intake card under the Webhooks page, within the page's side margins."""
+        body = QWidget()
+        body.setObjectName("windowBody")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.page, 1)
+        holder = QVBoxLayout()
+        holder.setContentsMargins(28, 0, 28, 16)
+        holder.addWidget(card)
+        column.addLayout(holder)
+        self.setCentralWidget(body)
 
     def restore_state(self) -> None:
         geometry = self.settings.value(GEOMETRY_KEY)

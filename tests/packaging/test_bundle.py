@@ -90,7 +90,10 @@ def test_self_test_passes_and_picks_the_same_keychain_as_the_source(
         "info  keychain",
         "ok    qt",
         "ok    resources",
+        "ok    intake",
     ]
+    # The live intake's server library and its C parser are in the bundle.
+    assert lines[6].endswith("(uvicorn, httptools)")
     # The frozen program finds as many of its modules as the source tree has.
     assert f"all {len(list(program_modules()))} modules of the program import" in lines[2]
     assert str(bundle) in lines[5]  # its own resources, not the source tree's

@@ -64,12 +64,14 @@ def test_all_required_checks_pass_one_line_each(
         "info  keychain",
         "ok    qt",
         "ok    resources",
+        "ok    intake",
     ]
     assert f"migrated to schema {SCHEMA_HEAD}" in lines[1]
     assert "tests.support.memory_keyring.MemoryKeyring (priority 1)" in lines[3]
     assert "SecretService" in lines[3]  # backends found through keyring's entry points
     assert lines[5].startswith("ok    resources: 3 samples")
     assert lines[5].endswith(f" in {resources_dir()}")
+    assert lines[6].endswith("(uvicorn, httptools)")
 
 
 def test_no_keychain_is_reported_not_required(qapp: QApplication, no_keychain: None) -> None:
@@ -167,7 +169,7 @@ def test_command_line_runs_offscreen_without_being_told() -> None:
     result = _self_test_process()
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 6
+    assert len(lines) == 7
     assert "ok    qt: the offscreen platform plugin loaded and a widget painted" in lines[4]
 
 
