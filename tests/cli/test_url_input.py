@@ -26,11 +26,14 @@ from tests.support.store_rows import store_rows
 @example("http://256.256.256.256/")
 @example("https://user:hunter2@example.com/hook")
 @example("http://example.com/\udcff")
+@example("-:")
 def test_webhooks_add_stores_a_good_url_or_refuses_it_in_one_line(
     cli: RunCli, memory_keyring: MemoryKeyring, data_dir: Path, url: str
 ) -> None:
     before = store_rows(data_dir).get("webhooks", 0)
-    run = cli("webhooks", "add", url)
+    # "--": a URL that starts with "-" would otherwise be read as an option (a usage error,
+    # exit code 2, tested with the other usage errors).
+    run = cli("webhooks", "add", "--", url)
     assert "Traceback" not in run.err
     if check_url(url).ok:
         assert run.code == 0, run.err
