@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -18,6 +19,8 @@ from sigfollow_desktop.cli.context import Context, UsageError
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import DATA_DIR_ENV, data_dir, log_dir
+from sigfollow_desktop.store.db import DB_FILENAME
+from sigfollow_desktop.store.faults import fault_of
 
 log = logging.getLogger(__name__)
 PROG = "sigfollow-desktop"
@@ -59,7 +62,12 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
     except SigFollowError as exc:
         ctx.err.write(f"{PROG}: error: {exc}\n")
         return 1
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        fault = fault_of(exc)
+        if fault is not None:  # busy, full, damaged…: the environment's, said in one line
+            log.warning("database fault: %s", fault.detail)
+            ctx.err.write(f"{PROG}: error: {fault.message(ctx.data_dir / DB_FILENAME)}\n")
+            return 1
         log.exception("database error")
         ctx.err.write(
             f"{PROG}: error: the database could not be used ({type(exc).__name__}); "

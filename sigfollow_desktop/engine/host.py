@@ -2,16 +2,21 @@
 
 One long-lived worker object lives on one ``QThread`` (wired the standard way: ``started`` runs
 the worker, the worker's ``finished`` quits the thread, both are deleted later). The worker
-opens the store and runs the :class:`~sigfollow_desktop.engine.dispatcher.Dispatcher` inside
-the thread. The dispatcher waits on its own queue rather than on a Qt event loop, so control
-requests reach it through direct connections to slots that only set thread-safe flags.
+runs the :class:`~sigfollow_desktop.engine.dispatcher.Dispatcher` inside the thread, on the
+window's own :class:`~sigfollow_desktop.store.db.Store`: the engine takes its connection from
+that one store and never opens the file again (see ``store.db`` for why a second opening would
+drop the window's locks). The dispatcher waits on its own queue rather than on a Qt event loop,
+so control requests reach it through direct connections to slots that only set thread-safe
+flags.
+
+Faults of the environment come out as a ``waiting`` status with its reason; a bug that stops
+the engine comes out as an ``errored`` status with the error's text, never as a silent stop.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 from PySide6.QtCore import QDeadlineTimer, QObject, Qt, QThread, Signal, Slot
 
@@ -23,7 +28,7 @@ from sigfollow_desktop.engine.reports import (
     EngineState,
     EngineStatus,
 )
-from sigfollow_desktop.store.db import open_store
+from sigfollow_desktop.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +41,7 @@ class _EngineWorker(QObject):
     Signals:
         attempt_recorded(AttemptRecorded): an attempt finished and was stored.
         delivery_failed(DeliveryFailed): a delivery gave up after its last attempt.
-        status_changed(EngineStatus): state or queue size changed.
+        status_changed(EngineStatus): state or queue size changed (waiting and errored included).
         finished(): the dispatcher ended; the thread may quit.
     """
 
@@ -45,9 +50,9 @@ class _EngineWorker(QObject):
     status_changed = Signal(object)
     finished = Signal()
 
-    def __init__(self, store_path: Path, secrets: SecretStore, config: EngineConfig) -> None:
+    def __init__(self, store: Store, secrets: SecretStore, config: EngineConfig) -> None:
         super().__init__()
-        self._store_path = store_path
+        self._store = store
         self._secrets = secrets
         self._config = config
         self._lock = threading.Lock()
@@ -58,15 +63,8 @@ class _EngineWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            store = open_store(self._store_path)
-        except Exception:
-            log.exception("the delivery engine could not open the store")
-            self.status_changed.emit(EngineStatus("stopped", 0, 0))
-            self.finished.emit()
-            return
-        try:
             dispatcher = Dispatcher(
-                store,
+                self._store,
                 self._secrets,
                 self._config,
                 on_attempt=self.attempt_recorded.emit,
@@ -79,12 +77,12 @@ class _EngineWorker(QObject):
                 if self._paused:
                     dispatcher.pause()
                 self._dispatcher = dispatcher
-            dispatcher.run()
-        except Exception:
+            dispatcher.run()  # reports its own faults and errors
+        except Exception as exc:
             log.exception("the delivery engine stopped on an error")
-            self.status_changed.emit(EngineStatus("stopped", 0, 0))
+            reason = f"an unexpected error ({type(exc).__name__}: {exc}); see the log"
+            self.status_changed.emit(EngineStatus("errored", 0, 0, reason=reason))
         finally:
-            store.close()
             self.finished.emit()
 
     # Called on the requesting thread (direct connections): only thread-safe calls here.
@@ -123,7 +121,8 @@ class EngineHost(QObject):
     Signals:
         attempt_recorded(AttemptRecorded): one attempt finished.
         delivery_failed(DeliveryFailed): a delivery gave up after its last attempt.
-        status_changed(EngineStatus): running / paused / stopped, queue depth, recent failures.
+        status_changed(EngineStatus): running / paused / waiting / stopped / errored (with the
+            reason), queue depth, recent failures.
     """
 
     attempt_recorded = Signal(object)
@@ -136,14 +135,14 @@ class EngineHost(QObject):
 
     def __init__(
         self,
-        store_path: Path,
+        store: Store,
         secrets: SecretStore,
         parent: QObject | None = None,
         *,
         config: EngineConfig | None = None,
     ) -> None:
         super().__init__(parent)
-        self._store_path = store_path
+        self.store = store  # the window's: the engine never opens the file again
         self._secrets = secrets
         self._config = config or EngineConfig()
         self._thread: QThread | None = None
@@ -161,7 +160,7 @@ class EngineHost(QObject):
             return
         thread = QThread()
         thread.setObjectName("sigfollow-engine")
-        worker = _EngineWorker(self._store_path, self._secrets, self._config)
+        worker = _EngineWorker(self.store, self._secrets, self._config)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         # Direct: the GUI thread may be blocked in stop() waiting for this very thread.

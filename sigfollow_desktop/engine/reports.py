@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-EngineState = Literal["running", "paused", "stopped"]
+# waiting: a fault outside the program (the database busy, the disk full) holds delivery up;
+# the engine tries again by itself. errored: a bug stopped it; ``reason`` says which.
+EngineState = Literal["running", "paused", "waiting", "stopped", "errored"]
 AttemptOutcome = Literal["delivered", "retrying", "failed"]
 
 
@@ -34,8 +36,13 @@ class DeliveryFailed:
 
 @dataclass(frozen=True, slots=True)
 class EngineStatus:
-    """The engine's state and the size of its queue."""
+    """The engine's state and the size of its queue.
+
+    ``reason`` says why it is waiting or stopped by an error, for a person: "the database is
+    busy", "the disk is full".
+    """
 
     state: EngineState
     queue_depth: int
     failed_last_hour: int
+    reason: str | None = None

@@ -28,7 +28,7 @@ from tests.support.receiver import Receiver, Reply
 
 @pytest.fixture
 def host(store: Store, secrets: SecretStore) -> Iterator[EngineHost]:
-    engine = EngineHost(store.path, secrets, config=EngineConfig(timeout=5.0, lease=30.0))
+    engine = EngineHost(store, secrets, config=EngineConfig(timeout=5.0, lease=30.0))
     yield engine
     assert engine.stop(5.0)
 
