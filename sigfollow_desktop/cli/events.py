@@ -1,22 +1,32 @@
-"""``events …`` commands: import, simulate, list."""
+"""``events …`` commands: import, simulate, list.
+
+Import and simulate store in committed batches (see ``admin``), print their progress on
+stderr for big inputs, and on Ctrl-C or a fault say how many events were committed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Iterable
 from typing import BinaryIO
 
 from sqlalchemy import func, select
 
+from sigfollow_desktop.admin import ImportStopped, Progress
 from sigfollow_desktop.cli.context import Context, UsageError, plural, read_input, table, when
 from sigfollow_desktop.core.bodies import Item, split_bodies
+from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.fields import FIELDS, parse_fields
 from sigfollow_desktop.core.meta import parse_body
 from sigfollow_desktop.core.samples import simulated_bodies
 from sigfollow_desktop.store.models import Event
 
 MAX_REASONS = 20
+MAX_SIMULATE = 1_000_000
+PROGRESS_FROM = 10_000  # events: smaller inputs are stored without progress lines
+PROGRESS_EVERY = 1.0  # seconds between progress lines
 
 
 def _print_refused(ctx: Context, refused: tuple[Item, ...]) -> None:
@@ -26,9 +36,50 @@ def _print_refused(ctx: Context, refused: tuple[Item, ...]) -> None:
         ctx.err.write(f"  … and {len(refused) - MAX_REASONS} more\n")
 
 
+def _progress(ctx: Context, verb: str) -> Progress:
+    """Progress lines on stderr, at most one a second, for inputs of PROGRESS_FROM or more."""
+    last = time.monotonic()
+
+    def show(written: int, total: int | None) -> None:
+        nonlocal last
+        if total is not None and total < PROGRESS_FROM:
+            return
+        now = time.monotonic()
+        if now - last < PROGRESS_EVERY and written != total:
+            return
+        last = now
+        of = f" of {total:,}" if total is not None else ""
+        ctx.err.write(f"{verb} {written:,}{of} events\n")
+        ctx.err.flush()
+
+    return show
+
+
+def _stopped(ctx: Context, stopped: ImportStopped, again: str) -> int:
+    """One line for a batched write that stopped part-way; exit 130 for Ctrl-C, else 1."""
+    cause = stopped.cause
+    if isinstance(cause, KeyboardInterrupt):
+        what, code = "interrupted", 130
+    elif isinstance(cause, SigFollowError):
+        what, code = f"error: {cause}", 1
+    else:
+        what, code = f"error: stopped by {type(cause).__name__} (see the log)", 1
+    ctx.err.write(f"sigfollow-desktop: {what}\n{stopped}. {again}\n")
+    return code
+
+
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     data = read_input(args.file)
-    report = ctx.admin.import_items(split_bodies(data), skip_invalid=args.skip_invalid)
+    try:
+        report = ctx.admin.import_items(
+            split_bodies(data), skip_invalid=args.skip_invalid, progress=_progress(ctx, "Stored")
+        )
+    except ImportStopped as stopped:
+        return _stopped(
+            ctx,
+            stopped,
+            "Import the same input again to store the rest: stored events are skipped.",
+        )
     refused = len(report.refused)
     if not report.committed:
         ctx.err.write(f"error: nothing imported: {plural(refused, 'body', 'bodies')} refused\n")
@@ -56,6 +107,10 @@ def _write_ndjson(handle: BinaryIO, bodies: Iterable[bytes]) -> None:
 def cmd_simulate(ctx: Context, args: argparse.Namespace) -> int:
     if args.count < 1:
         raise UsageError("--count must be at least 1")
+    if args.count > MAX_SIMULATE:
+        raise UsageError(
+            f"--count must be at most {MAX_SIMULATE:,}; run simulate again for more events"
+        )
     fields = parse_fields(args.events) if args.events else FIELDS
     if not fields:
         raise UsageError("--events must name at least one field")
@@ -69,7 +124,12 @@ def cmd_simulate(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print(f"Wrote {plural(args.count, 'body', 'bodies')} to {args.output}")
         return 0
     items = (Item("simulated", body, parsed=parse_body(body)) for body in bodies)
-    intake = ctx.admin.import_items(items, source="simulate").intake
+    try:
+        intake = ctx.admin.store_items(
+            items, args.count, source="simulate", progress=_progress(ctx, "Simulated")
+        )
+    except ImportStopped as stopped:
+        return _stopped(ctx, stopped, "They stay stored.")
     ctx.print(
         f"Simulated {plural(intake.stored, 'event', 'events')} ({', '.join(fields)}); "
         f"{plural(intake.deliveries, 'delivery', 'deliveries')} queued."
@@ -111,7 +171,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     imp.set_defaults(handler=cmd_import)
 
     sim = sub.add_parser("simulate", help="store realistic sample events of all three kinds")
-    sim.add_argument("--count", type=int, default=10, help="how many events (default 10)")
+    sim.add_argument(
+        "--count",
+        type=int,
+        default=10,
+        help=f"how many events (default 10, at most {MAX_SIMULATE:,})",
+    )
     sim.add_argument("--events", metavar="FIELDS", help="comma list of fields (default: all)")
     sim.add_argument("--seed", type=int, help="random seed, for repeatable samples")
     sim.add_argument(
