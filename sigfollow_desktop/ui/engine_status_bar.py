@@ -1,4 +1,4 @@
-"""The status bar: delivery engine state, queue depth and failures in the last hour."""
+"""The status bar: delivery engine state (and why it waits), queue depth, recent failures."""
 
 from __future__ import annotations
 
@@ -12,8 +12,18 @@ from sigfollow_desktop.ui.theme import set_style_state
 STATE_TEXT = {
     "running": "Delivery running",
     "paused": "Delivery paused",
+    "waiting": "Delivery waiting",
     "stopped": "Delivery stopped",
+    "errored": "Delivery stopped",
 }
+# Pause / Resume makes sense in these states; waiting ends by itself, or can be paused.
+CONTROLLABLE = ("running", "paused", "waiting")
+
+
+def state_text(state: str, reason: str | None = None) -> str:
+    """ "Delivery waiting: the database is busy", or just "Delivery running"."""
+    text = STATE_TEXT.get(state, state)
+    return f"{text}: {reason}" if reason else text
 
 
 class EngineStatusBar(QStatusBar):
@@ -55,12 +65,15 @@ class EngineStatusBar(QStatusBar):
 
     @Slot(object)
     def show_status(self, status: EngineStatus) -> None:
-        self.show_values(status.state, status.queue_depth, status.failed_last_hour)
+        self.show_values(status.state, status.queue_depth, status.failed_last_hour, status.reason)
 
-    def show_values(self, state: str, queue_depth: int, failed_last_hour: int) -> None:
+    def show_values(
+        self, state: str, queue_depth: int, failed_last_hour: int, reason: str | None = None
+    ) -> None:
         self._state = state
-        text = STATE_TEXT.get(state, state)
+        text = state_text(state, reason)
         self.state_label.setText(f"●  {text}")
+        self.state_label.setToolTip(text)
         self.state_label.setAccessibleName(text)
         set_style_state(self.state_label, "state", state)
         queue = f"Queue: {queue_depth}"
@@ -75,7 +88,7 @@ class EngineStatusBar(QStatusBar):
         self.pause_button.setText(label)
         self.pause_button.setAccessibleName(label)
         self.pause_button.setIcon(icon("play" if paused else "pause"))
-        self.pause_button.setEnabled(state in ("running", "paused"))
+        self.pause_button.setEnabled(state in CONTROLLABLE)
 
     @Slot()
     def _on_pause_clicked(self) -> None:

@@ -1,5 +1,6 @@
-"""The system tray icon: delivery status, Show window, Pause/Resume delivery, Quit, and a
-notification when a delivery finally fails."""
+"""The system tray icon: delivery status (and why it waits), Show window, Pause/Resume
+delivery, Quit, and a notification when a delivery finally fails or the engine stops on an
+error."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
-from sigfollow_desktop.ui.engine_status_bar import STATE_TEXT
+from sigfollow_desktop.ui.engine_status_bar import CONTROLLABLE, STATE_TEXT, state_text
 from sigfollow_desktop.ui.icons import icon
 
 
@@ -53,8 +54,14 @@ class TrayIcon(QSystemTrayIcon):
 
     @Slot(object)
     def show_status(self, status: EngineStatus) -> None:
+        if status.state == "errored" and self._state != "errored":
+            self.showMessage(
+                STATE_TEXT["errored"],
+                status.reason or "",
+                QSystemTrayIcon.MessageIcon.Critical,
+            )
         self._state = status.state
-        text = STATE_TEXT.get(status.state, status.state)
+        text = state_text(status.state, status.reason)
         line = (
             f"{text} · queue {status.queue_depth} · "
             f"failed in the last hour {status.failed_last_hour}"
@@ -63,7 +70,7 @@ class TrayIcon(QSystemTrayIcon):
         self.setToolTip(f"{APP_NAME} — {line}")
         paused = status.state == "paused"
         self.pause_action.setText("Resume delivery" if paused else "Pause delivery")
-        self.pause_action.setEnabled(status.state in ("running", "paused"))
+        self.pause_action.setEnabled(status.state in CONTROLLABLE)
 
     @Slot(object)
     def notify_failed(self, failed: DeliveryFailed) -> None:
