@@ -19,8 +19,7 @@ from sigfollow_desktop.cli.context import Context, UsageError
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import DATA_DIR_ENV, data_dir, log_dir
-from sigfollow_desktop.store.db import DB_FILENAME
-from sigfollow_desktop.store.faults import fault_of
+from sigfollow_desktop.store.db import DB_FILENAME, describe
 
 log = logging.getLogger(__name__)
 PROG = "sigfollow-desktop"
@@ -63,10 +62,10 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
         ctx.err.write(f"{PROG}: error: {exc}\n")
         return 1
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        fault = fault_of(exc)
-        if fault is not None:  # busy, full, damaged…: the environment's, said in one line
-            log.warning("database fault: %s", fault.detail)
-            ctx.err.write(f"{PROG}: error: {fault.message(ctx.data_dir / DB_FILENAME)}\n")
+        error = describe(ctx.data_dir / DB_FILENAME, exc)
+        if error is not None:  # busy, full, damaged…: the environment's, said in one line
+            log.warning("database fault: %s", exc)
+            ctx.err.write(f"{PROG}: error: {error}\n")
             return 1
         log.exception("database error")
         ctx.err.write(

@@ -48,7 +48,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from sigfollow_desktop import __version__
 from sigfollow_desktop.core.errors import DatabaseCorruptError, DatabaseNewerError, StoreError
-from sigfollow_desktop.store.faults import ADVICE, Fault, fault_of
+from sigfollow_desktop.store.faults import SQLITE_IOERR_SHORT_READ, Fault, fault_of
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def _cannot_open(path: Path, fault: Fault) -> StoreError:
             f"Cannot write the database {path}: the file is read-only. Give your user write "
             "permission on it, or choose another data folder with --data-dir."
         )
-    return StoreError(f"Cannot use the database {path}: {fault.detail}. {ADVICE[fault.kind]}.")
+    return StoreError(f"Cannot use the database: {fault.message(path)}")
 
 
 def _main_file_is_sound(path: Path) -> bool:
@@ -133,11 +133,19 @@ def _quick_check(connection: sqlite3.Connection, table: str | None = None) -> st
     return None if result == "ok" else result
 
 
-def open_error(path: Path, exc: BaseException) -> StoreError | None:
-    """What to tell a person about an SQLite error met while opening ``path``."""
+def describe(path: Path, exc: BaseException) -> StoreError | None:
+    """What to tell a person about an SQLite error met on the store at ``path`` (None: a bug).
+
+    Tells a damaged file from a sound one that cannot be used as it stands (its folder or
+    itself read-only, its journal deleted under another process), which may take a
+    ``quick_check`` of the file: for error paths, not for the GUI thread.
+    """
     fault = fault_of(exc)
     if fault is None:
         return None
+    if fault.kind == "io" and fault.code == SQLITE_IOERR_SHORT_READ:
+        # The index (-shm) counts more of the journal (-wal) than the file holds.
+        return _damaged_or_mismatched(path, fault.detail)
     if fault.kind != "corrupt":
         return _cannot_open(path, fault)
     if "not a database" in fault.detail:
@@ -177,7 +185,7 @@ def _probe(path: Path, full_check_pages: int) -> _Probe:
     try:
         connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise open_error(path, exc) or StoreError(f"Cannot open {path}: {exc}") from None
+        raise describe(path, exc) or StoreError(f"Cannot open {path}: {exc}") from None
     try:
         pages = int(connection.execute("PRAGMA page_count").fetchone()[0])
         names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
@@ -195,7 +203,7 @@ def _probe(path: Path, full_check_pages: int) -> _Probe:
             raise _damaged_or_mismatched(path, problem)
         return _Probe(revision, pages, checked)
     except sqlite3.Error as exc:
-        raise open_error(path, exc) or StoreError(f"Cannot open {path}: {exc}") from None
+        raise describe(path, exc) or StoreError(f"Cannot open {path}: {exc}") from None
     finally:
         connection.close()
 
@@ -295,6 +303,8 @@ class Store:
 
     def error(self, fault: Fault | None = None) -> StoreError:
         """One clear error for ``fault`` (None or corrupt: the damage already noted)."""
+        if fault is not None and fault.kind in ("readonly", "cantopen"):
+            return _cannot_open(self.path, fault)
         if fault is not None and fault.kind != "corrupt":
             return StoreError(fault.message(self.path))
         return DatabaseCorruptError(
@@ -333,7 +343,7 @@ def open_store(path: Path, *, full_check_pages: int = FULL_CHECK_PAGES) -> Store
             _migrate(engine)
     except (DBAPIError, sqlite3.Error) as exc:
         engine.dispose()
-        raise open_error(path, exc) or StoreError(f"Cannot open {path}: {exc}") from None
+        raise describe(path, exc) or StoreError(f"Cannot open {path}: {exc}") from None
     except BaseException:
         engine.dispose()
         raise

@@ -18,6 +18,8 @@ from typing import Literal
 
 FaultKind = Literal["busy", "full", "io", "readonly", "cantopen", "memory", "corrupt"]
 
+SQLITE_IOERR_SHORT_READ = 522  # a read past the end: a journal shorter than its index says
+
 # SQLite's primary result codes (the low byte of an extended code).
 _KINDS: dict[int, FaultKind] = {
     5: "busy",  # SQLITE_BUSY: another connection holds the lock
@@ -61,10 +63,11 @@ ADVICE: dict[FaultKind, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """An environment fault: its kind and SQLite's own words for it."""
+    """An environment fault: its kind, SQLite's own words for it and its extended code."""
 
     kind: FaultKind
     detail: str
+    code: int = 0
 
     @property
     def reason(self) -> str:
@@ -76,7 +79,8 @@ class Fault:
         return self.kind != "corrupt"
 
     def message(self, path: object) -> str:
-        return f"{REASONS[self.kind].capitalize()} ({path}: {self.detail}): {ADVICE[self.kind]}."
+        """One line: what happened to which file, and what to do."""
+        return f"{REASONS[self.kind].capitalize()} ({path}: {self.detail}); {ADVICE[self.kind]}."
 
 
 def sqlite_error(exc: BaseException) -> sqlite3.Error | None:
@@ -96,4 +100,4 @@ def fault_of(exc: BaseException) -> Fault | None:
     if code is None:
         return None
     kind = _KINDS.get(code & 0xFF)
-    return None if kind is None else Fault(kind, str(error))
+    return None if kind is None else Fault(kind, str(error), code)
