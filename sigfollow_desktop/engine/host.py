@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 
+import shiboken6
 from PySide6.QtCore import QDeadlineTimer, QObject, Qt, QThread, Signal, Slot
 
 from sigfollow_desktop.core.keychain import SecretStore
@@ -167,6 +168,7 @@ class EngineHost(QObject):
         worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         worker.finished.connect(worker.deleteLater)
         thread.finished.connect(thread.deleteLater)
+        thread.finished.connect(self._on_thread_finished)
         worker.attempt_recorded.connect(self.attempt_recorded)
         worker.delivery_failed.connect(self.delivery_failed)
         worker.status_changed.connect(self._on_status)
@@ -203,6 +205,10 @@ class EngineHost(QObject):
         thread = self._thread
         if thread is None:
             return True
+        if not shiboken6.isValid(thread):  # it ended by itself (an error) and is gone
+            self._thread, self._worker = None, None
+            self._state = "stopped"
+            return True
         self._stop_requested.emit()
         ended = bool(thread.wait(QDeadlineTimer(int(timeout * 1000))))
         if ended:  # the worker is deleted with its connections
@@ -211,6 +217,14 @@ class EngineHost(QObject):
         else:
             log.warning("the delivery engine did not stop within %.1f s", timeout)
         return ended
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        """The engine thread ended, asked to or on an error: start() may make a new one.
+
+        The state stays what the engine last reported (``errored`` and its reason)."""
+        if self.sender() is self._thread:
+            self._thread, self._worker = None, None
 
     @Slot(object)
     def _on_status(self, status: EngineStatus) -> None:

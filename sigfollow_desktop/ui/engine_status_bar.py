@@ -20,9 +20,15 @@ STATE_TEXT = {
 CONTROLLABLE = ("running", "paused", "waiting")
 
 
-def state_text(state: str, reason: str | None = None) -> str:
-    """ "Delivery waiting: the database is busy", or just "Delivery running"."""
+def state_text(state: str, reason: str | None = None, *, short: bool = False) -> str:
+    """The state and why, as in "Delivery waiting: the database is busy".
+
+    ``short`` keeps the reason's first clause ("the database file is damaged"), for places
+    where the whole of it (SQLite's words, what to do) does not fit.
+    """
     text = STATE_TEXT.get(state, state)
+    if reason and short:
+        reason = reason.split(" (")[0].split(";")[0]
     return f"{text}: {reason}" if reason else text
 
 
@@ -71,10 +77,11 @@ class EngineStatusBar(QStatusBar):
         self, state: str, queue_depth: int, failed_last_hour: int, reason: str | None = None
     ) -> None:
         self._state = state
-        text = state_text(state, reason)
+        text = state_text(state, reason, short=True)
         self.state_label.setText(f"●  {text}")
-        self.state_label.setToolTip(text)
+        self.state_label.setToolTip(state_text(state, reason))
         self.state_label.setAccessibleName(text)
+        self.state_label.setAccessibleDescription(state_text(state, reason))
         set_style_state(self.state_label, "state", state)
         queue = f"Queue: {queue_depth}"
         self.queue_label.setText(queue)

@@ -61,13 +61,10 @@ class TrayIcon(QSystemTrayIcon):
                 QSystemTrayIcon.MessageIcon.Critical,
             )
         self._state = status.state
-        text = state_text(status.state, status.reason)
-        line = (
-            f"{text} · queue {status.queue_depth} · "
-            f"failed in the last hour {status.failed_last_hour}"
-        )
+        counts = f"queue {status.queue_depth} · failed in the last hour {status.failed_last_hour}"
+        line = f"{state_text(status.state, status.reason, short=True)} · {counts}"
         self.status_action.setText(line)
-        self.setToolTip(f"{APP_NAME} — {line}")
+        self.setToolTip(f"{APP_NAME} — {state_text(status.state, status.reason)} · {counts}")
         paused = status.state == "paused"
         self.pause_action.setText("Resume delivery" if paused else "Pause delivery")
         self.pause_action.setEnabled(status.state in CONTROLLABLE)
