@@ -99,10 +99,13 @@ def _cannot_open(path: Path, fault: Fault) -> StoreError:
             f"its journal ({path.name}-wal, -shm) beside it. Give your user write permission "
             "on the folder, or choose another data folder with --data-dir."
         )
-    if fault.kind in ("cantopen", "readonly") and path.exists() and not os.access(path, os.W_OK):
+    files = [path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")]
+    read_only = [f.name for f in files if f.exists() and not os.access(f, os.W_OK)]
+    if fault.kind in ("cantopen", "readonly") and read_only:
         return StoreError(
-            f"Cannot write the database {path}: the file is read-only. Give your user write "
-            "permission on it, or choose another data folder with --data-dir."
+            f"Cannot write the database {path}: {' and '.join(read_only)} "
+            f"{'is' if len(read_only) == 1 else 'are'} read-only. Give your user write "
+            "permission on the files, or choose another data folder with --data-dir."
         )
     return StoreError(f"Cannot use the database: {fault.message(path)}")
 
@@ -126,11 +129,18 @@ def _main_file_is_sound(path: Path) -> bool:
 
 
 def _quick_check(connection: sqlite3.Connection, table: str | None = None) -> str | None:
-    """The first problem ``PRAGMA quick_check`` finds, or None."""
+    """The first problem ``PRAGMA quick_check`` finds, on one line; None when all is well."""
     pragma = "PRAGMA quick_check" if table is None else f"PRAGMA quick_check({table})"
-    row = connection.execute(pragma).fetchone()
-    result = "" if row is None else str(row[0])
-    return None if result == "ok" else result
+    rows = connection.execute(pragma).fetchmany(3)
+    if [tuple(row) for row in rows] == [("ok",)]:
+        return None
+    problems = [
+        line.strip()
+        for row in rows
+        for line in str(row[0]).splitlines()
+        if line.strip() and not line.startswith("*** in database")
+    ]
+    return "; ".join(problems[:2]) or "quick_check failed"
 
 
 def describe(path: Path, exc: BaseException) -> StoreError | None:
