@@ -55,6 +55,18 @@ def test_the_claim_is_one_index_range_scan(store: Store) -> None:
     assert "SCAN deliveries" not in details
 
 
+@pytest.mark.parametrize("statement", [outbox._LEASE, outbox._CLAIMED, outbox._RELEASE])
+def test_the_rest_of_a_claim_goes_by_primary_key(store: Store, statement: str) -> None:
+    """Leasing, reading and giving back the claimed ids: one lookup per id, never a scan."""
+    params = {"ids": "[1, 2]", "lease_until": 1.0, "owner": "me", "at": 0.0}
+    with store.engine.connect() as connection:
+        plan = connection.execute(text("EXPLAIN QUERY PLAN " + statement), params).all()
+    details = " ".join(row[-1] for row in plan)
+    assert "USING INTEGER PRIMARY KEY (rowid=?)" in details
+    assert "SCAN deliveries" not in details
+    assert "SCAN d " not in details + " "
+
+
 def test_redeliver_and_recover(admin: Admin, store: Store) -> None:
     webhook_id, _ = admin.add("https://example.invalid/hook", FIELDS, enable=True)
     queue_events(admin, 3)
