@@ -76,7 +76,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0, what: str = "
 def statuses_of(store: Store) -> Counter[str]:
     with store.engine.connect() as connection:
         rows = connection.execute(text("SELECT status, count(*) FROM deliveries GROUP BY 1"))
-        return Counter(dict(rows.tuples().all()))
+        return Counter({str(row[0]): int(row[1]) for row in rows})
 
 
 def test_a_write_lock_held_elsewhere_makes_it_wait_and_resume(
