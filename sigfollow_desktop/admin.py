@@ -21,20 +21,21 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy.orm import Session
-
 from sigfollow_desktop.core.bodies import Item
 from sigfollow_desktop.core.errors import KeychainError, SigFollowError
 from sigfollow_desktop.core.fields import Field
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.secrets import generate_secret
 from sigfollow_desktop.store.db import Store
-from sigfollow_desktop.store.events import Intake, store_events
+from sigfollow_desktop.store.events import Intake, Row, row_of, store_rows
 from sigfollow_desktop.store.models import Webhook
 from sigfollow_desktop.store.webhooks import add_webhook, get_webhook, touch
 
 log = logging.getLogger(__name__)
-INTAKE_BATCH = 2_000
+# Events per transaction: a fraction of a second of writing. Fewer, bigger batches cost less
+# (each commit past SQLite's auto-checkpoint threshold also syncs the file), smaller ones let
+# other writers in sooner.
+INTAKE_BATCH = 5_000
 # After about YIELD_EVERY seconds of writing, the lock is left free for BATCH_PAUSE: long
 # enough for a writer waiting in SQLite's busy handler (which looks again every few ms at
 # first, every 50-100 ms later) to take it, and little enough to cost about a tenth of the
@@ -71,8 +72,8 @@ class ImportStopped(SigFollowError):
         self.cause = cause
 
 
-def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    iterator = iter(items)
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
 
@@ -179,15 +180,18 @@ class Admin:
         :class:`ImportStopped` when storing stops after some batches were committed.
         """
         refused: list[Item] = []
-        valid: list[Item] = []
+        valid: list[Row] = []
         for item in items:
-            (valid if item.parsed is not None else refused).append(item)
+            if item.parsed is None:
+                refused.append(item)
+            else:
+                valid.append(row_of(item.body, item.parsed))
         if refused and not skip_invalid:
             log.info("import cancelled: %d refused item(s)", len(refused))
             return ImportReport(Intake(), tuple(refused), committed=False)
         if refused:
             log.info("%d refused item(s) skipped", len(refused))
-        total = self.store_items(valid, len(valid), source=source, progress=progress)
+        total = self.store_rows(valid, len(valid), source=source, progress=progress)
         return ImportReport(total, tuple(refused), committed=True)
 
     def store_items(
@@ -197,20 +201,32 @@ class Admin:
         *,
         source: str = "import",
         progress: Progress | None = None,
-        pause: float = BATCH_PAUSE,
     ) -> Intake:
         """Store parsed items (read lazily) in batches, each committed; see ImportStopped."""
+        rows = (row_of(item.body, item.parsed) for item in items if item.parsed is not None)
+        return self.store_rows(rows, total, source=source, progress=progress)
+
+    def store_rows(
+        self,
+        rows: Iterable[Row],
+        total: int | None = None,
+        *,
+        source: str = "import",
+        progress: Progress | None = None,
+        pause: float = BATCH_PAUSE,
+    ) -> Intake:
+        """Store rows (read lazily) in batches, each committed; see ImportStopped."""
         done = Intake()
         written = 0
         held = 0.0  # seconds of writing since the last pause
         try:
-            for batch in _batches(items, INTAKE_BATCH):
+            for batch in _batches(rows, INTAKE_BATCH):
                 if held >= YIELD_EVERY and pause:
                     time.sleep(pause)  # other writers' turn
                     held = 0.0
                 started = time.monotonic()
                 with self.store.transaction() as session:
-                    done += self._store_batch(session, batch, source)
+                    done += store_rows(session, batch, source)
                 held += time.monotonic() - started
                 written += len(batch)
                 if progress is not None:
@@ -228,8 +244,3 @@ class Admin:
             done.deliveries,
         )
         return done
-
-    @staticmethod
-    def _store_batch(session: Session, batch: list[Item], source: str) -> Intake:
-        pairs = [(item.body, item.parsed) for item in batch if item.parsed is not None]
-        return store_events(session, pairs, source)

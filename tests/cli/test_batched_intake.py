@@ -93,12 +93,13 @@ def test_a_stop_between_batches_keeps_what_was_committed_and_says_how_much(
         admin.import_items(split_bodies(_ndjson(EVENTS)), progress=progress)
 
     stopped = caught.value
+    two = 2 * INTAKE_BATCH
     assert isinstance(stopped.cause, KeyboardInterrupt)
-    assert (stopped.written, stopped.total, stopped.intake.stored) == (4000, EVENTS, 4000)
-    assert str(stopped).startswith(f"4,000 of {EVENTS:,} events were committed before the stop")
-    assert _events(store) == 4000
+    assert (stopped.written, stopped.total, stopped.intake.stored) == (two, EVENTS, two)
+    assert str(stopped).startswith(f"{two:,} of {EVENTS:,} events were committed before the stop")
+    assert _events(store) == two
     again = admin.import_items(split_bodies(_ndjson(EVENTS)))  # the rest, duplicates skipped
-    assert (again.intake.stored, again.intake.duplicates) == (EVENTS - 4000, 4000)
+    assert (again.intake.stored, again.intake.duplicates) == (EVENTS - two, two)
 
 
 def test_simulate_has_a_sane_cap(cli: RunCli) -> None:
