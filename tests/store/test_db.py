@@ -23,7 +23,9 @@ from sigfollow_desktop.store.db import (
     Store,
     open_store,
 )
+from sigfollow_desktop.store.deliveries import count_by_status
 from sigfollow_desktop.store.outbox import redeliver
+from sigfollow_desktop.store.webhooks import list_webhooks
 from tests.engine.conftest import queue_events
 from tests.support.damage import digest, garble, garble_middle, root_page_offset
 from tests.support.file_access import deleted_database_fds, of_database, python_opens
@@ -253,6 +255,10 @@ def test_the_window_thread_waits_briefly_for_a_lock_and_says_why(store: Store) -
     locker = sqlite3.connect(store.path, timeout=0)
     try:
         locker.execute("BEGIN IMMEDIATE")
+        locker.execute("DELETE FROM deliveries")  # a writer mid-transaction
+        with store.session() as session:  # what the window reads goes on regardless
+            assert [w.id for w in list_webhooks(session)] == [webhook_id]
+            assert count_by_status(session) == {}
         started = time.monotonic()
         with pytest.raises(StoreError, match="The database is busy") as caught:
             admin.disable(webhook_id)
