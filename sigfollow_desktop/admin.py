@@ -6,11 +6,10 @@ written first, so a keychain failure leaves the webhook exactly as it was.
 Events are stored in batches of :data:`INTAKE_BATCH`, each its own transaction, with a short
 pause after every quarter second or so of writing: a big import never holds the write lock
 for more than a moment, so the engines (the window's, ``engine run``) keep recording
-deliveries meanwhile. All-or-nothing
-still holds where it is asked for: every item is checked before the first batch is written.
-If the writing stops part-way (Ctrl-C, a full disk), the batches already committed stay and
-:class:`ImportStopped` says how many; importing the same input again stores the rest, since
-events already stored are skipped.
+deliveries meanwhile. All-or-nothing still holds where it is asked for: every item is checked
+before the first batch is written. If the writing stops part-way (Ctrl-C, a full disk), the
+batches already committed stay and :class:`ImportStopped` says how many; importing the same
+input again stores the rest, since events already stored are skipped.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ import httpx
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from sigfollow_desktop.core.errors import DatabaseCorruptError, KeychainError
+from sigfollow_desktop.core.errors import DatabaseCorruptError, KeychainError, StoreError
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.retry import RetryPolicy
 from sigfollow_desktop.engine.lanes import Lanes, Pace
@@ -313,7 +313,7 @@ class Dispatcher:
         self._settle(done)
         self._backlog.unsent += list(self._in_flight)
         self._in_flight.clear()
-        if self.store.damaged is None:
+        if self.store.damaged is None and not self._connection.closed:
             try:
                 self._flush()
             except (DBAPIError, sqlite3.Error) as exc:
@@ -350,7 +350,9 @@ class Dispatcher:
         if self._connection is not None:
             return
         self.store.refuse_if_damaged()
-        self._connection = self.store.connect(busy_timeout=self.config.busy_timeout)
+        # Every connection this thread takes waits that long for a lock, new ones included.
+        self.store.set_busy_timeout(self.config.busy_timeout)
+        self._connection = self.store.connect()
         self._ssl_context = verifying_context()
 
     def _check_store(self) -> None:
@@ -362,6 +364,12 @@ class Dispatcher:
         started = time.monotonic()
         try:
             self.store.check()
+        except StoreError:
+            if self.store.damaged is not None:
+                raise
+            # Could not read it all now (busy, I/O): damage still stops the first write that
+            # meets it.
+            log.warning("the database file could not be checked in full", exc_info=True)
         finally:
             self._checking = False
         log.info("database file checked in %.1f s", time.monotonic() - started)
@@ -397,12 +405,17 @@ class Dispatcher:
         return min(self.config.max_backoff, 0.25 * 2.0**self._faults_in_a_row)
 
     def _reconnect_if_needed(self) -> None:
-        """A file that could not be opened or written may be fine again on a new connection."""
+        """A file that could not be opened or written may be fine again on a new connection.
+
+        The old one is closed first: SQLite shares its view of the file (a read-only -shm
+        among it) between the connections of a process while any of them is open.
+        """
         assert self._connection is not None
         if self._fault is not None and self._fault.kind in ("readonly", "cantopen"):
-            self._connection.invalidate()
-            self._connection.close()
-            self._connection = self.store.connect(busy_timeout=self.config.busy_timeout)
+            if not self._connection.closed:
+                self._connection.invalidate()
+                self._connection.close()
+            self._connection = self.store.connect()  # if this fails, the next round tries again
 
     def _damaged_reason(self) -> str:
         return f"the database file is damaged ({self.store.damaged}); nothing more is written to it"
@@ -664,7 +677,7 @@ class Dispatcher:
 
     def status(self) -> EngineStatus:
         """State and queue depth; while the database cannot be read, the last depth read."""
-        if self._connection is None:
+        if self._connection is None or self._connection.closed:
             return EngineStatus(self.state, *self._depth, reason=self.reason)
         try:
             with self._connection.begin():

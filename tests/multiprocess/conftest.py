@@ -7,6 +7,7 @@ webhook's secret written by the test is the one every process signs with.
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -118,6 +119,15 @@ class Site:
         out, err = process.communicate(timeout=60)
         return out, err
 
+    def stop_read(self, process: subprocess.Popen[str], how: int = signal.SIGINT) -> str:
+        """Stop a process whose stdout a :class:`Lines` reads; its stderr."""
+        process.send_signal(how)
+        process.wait(60)
+        assert process.stderr is not None
+        err = process.stderr.read()
+        process.stderr.close()
+        return err
+
 
 def wait_for(
     condition: Callable[[], bool],
@@ -135,6 +145,38 @@ def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         threading.Event().wait(0.05)
+
+
+class Lines:
+    """A process's stdout line by line, each waited for at most ``timeout`` seconds, so that a
+    process that never says what is expected fails the test instead of hanging it."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self._stdout = process.stdout
+        self._lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+        threading.Thread(target=self._read, name="lines", daemon=True).start()
+
+    def _read(self) -> None:
+        with self._stdout:
+            for line in self._stdout:
+                self._lines.put(line)
+        self._lines.put("")  # the end
+
+    def next(self, timeout: float = 60.0) -> str:
+        try:
+            return self._lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no line within {timeout:.0f} s") from None
+
+    def until(self, wanted: Callable[[str], bool], timeout: float = 60.0) -> str:
+        """The first line that ``wanted`` accepts; the ones before are skipped."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.next(max(0.0, deadline - time.monotonic()))
+            assert line, "the process ended"
+            if wanted(line):
+                return line
 
 
 class DeletedFdWatch:

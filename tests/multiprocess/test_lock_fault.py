@@ -17,7 +17,7 @@ from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.engine.send import DELIVERY_ID_HEADER
 from sigfollow_desktop.store.db import open_store
 from tests.engine.conftest import queue_events
-from tests.multiprocess.conftest import Site, wait_for
+from tests.multiprocess.conftest import Lines, Site, wait_for
 from tests.support.file_keyring import FileKeyring
 from tests.support.receiver import Receiver, Reply
 
@@ -54,6 +54,7 @@ def test_a_30_second_lock_makes_the_engine_wait_then_resume_by_itself(site: Site
         store.close()
 
         engine = site.start_engine("-v")
+        lines = Lines(engine)
         wait_for(lambda: len(receiver.requests) >= 200, 60, "the first deliveries", engine)
         locker = subprocess.Popen(
             [sys.executable, "-c", _LOCKER, str(site.db), str(LOCK_SECONDS)],
@@ -63,21 +64,15 @@ def test_a_30_second_lock_makes_the_engine_wait_then_resume_by_itself(site: Site
         assert locker.stdout is not None
         assert locker.stdout.readline() == "locked\n"
         at_lock = len(receiver.requests)
-        assert engine.stdout is not None
-        lines: list[str] = []
-        while "waiting (the database is busy)" not in (line := engine.stdout.readline()):
-            assert line, "engine run ended"
-            lines.append(line)
-        waiting = line
+        waiting = lines.until(lambda line: "waiting (the database is busy)" in line)
         assert locker.poll() is None  # said while the lock is held
 
         assert locker.stdout.readline() == "released\n"
         locker.communicate(timeout=10)
-        while not (line := engine.stdout.readline()).startswith("running"):
-            assert line, "engine run ended"
-        resumed = line
+        resumed = lines.until(lambda line: line.startswith("running"))
         wait_for(lambda: _delivered(site) == EVENTS, 120, "every delivery", engine)
-        out, err = site.stop(engine)
+        err = site.stop_read(engine)
+        out = "".join(iter(lambda: lines.next(10), ""))
 
     print(f"requests when locked: {at_lock}\n{waiting}{resumed}", end="")
     assert engine.returncode == 0, err

@@ -19,7 +19,7 @@ from sigfollow_desktop.core.fields import FIELDS
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.store.db import open_store
 from tests.engine.conftest import queue_events
-from tests.multiprocess.conftest import Site, wait_for
+from tests.multiprocess.conftest import Lines, Site, wait_for
 from tests.support.file_keyring import FileKeyring
 from tests.support.receiver import Receiver
 
@@ -76,13 +76,13 @@ def test_a_read_only_file_is_named_and_the_engine_waits_for_it(site: Site) -> No
         assert "move it aside" not in added.stderr
 
         engine = site.start("engine", "run", prefix=AS_A_USER)
-        assert engine.stdout is not None
-        assert engine.stdout.readline().startswith("Delivering from")
-        waiting = engine.stdout.readline()
+        lines = Lines(engine)
+        assert lines.next().startswith("Delivering from")
+        waiting = lines.next()
         assert waiting.startswith("waiting (the database cannot be written): 20 deliveries")
         for path in _store_files(site.db):
             path.chmod(0o644)  # write permission given back
-        resumed = engine.stdout.readline()
+        resumed = lines.next()
         assert resumed.startswith("running: "), resumed
 
         def delivered() -> int:
@@ -94,6 +94,6 @@ def test_a_read_only_file_is_named_and_the_engine_waits_for_it(site: Site) -> No
                 connection.close()
 
         wait_for(lambda: delivered() == 20, 60, "every delivery", engine)
-        out, err = site.stop(engine)
+        err = site.stop_read(engine)
     assert engine.returncode == 0, err
-    assert "Stopped cleanly" in out
+    assert lines.until(lambda line: line.startswith("Stopped cleanly"))
