@@ -1,7 +1,11 @@
 """The delivery engine on its own QThread, for the window: controlled and heard by signals.
 
 One long-lived worker object lives on one ``QThread`` (wired the standard way: ``started`` runs
-the worker, the worker's ``finished`` quits the thread, both are deleted later). The worker
+the worker, the worker's ``finished`` quits the thread, the thread is deleted later). One
+departure: the worker is not deleted later on its own thread but dropped by the host, on the
+GUI thread, once its thread has ended. When the engine stops by itself (an error), the GUI
+thread is busy in Python meanwhile, and PySide deleting the worker on the ending engine
+thread at the same moment crashed the process now and then (1 run in 15). The worker
 runs the :class:`~sigfollow_desktop.engine.dispatcher.Dispatcher` inside the thread, on the
 window's own :class:`~sigfollow_desktop.store.db.Store`: the engine takes its connection from
 that one store and never opens the file again (see ``store.db`` for why a second opening would
@@ -166,7 +170,7 @@ class EngineHost(QObject):
         thread.started.connect(worker.run)
         # Direct: the GUI thread may be blocked in stop() waiting for this very thread.
         worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        worker.finished.connect(worker.deleteLater)
+        # Not worker.deleteLater: see the module's docstring. The host drops the worker.
         thread.finished.connect(thread.deleteLater)
         thread.finished.connect(self._on_thread_finished)
         worker.attempt_recorded.connect(self.attempt_recorded)
@@ -220,10 +224,15 @@ class EngineHost(QObject):
 
     @Slot()
     def _on_thread_finished(self) -> None:
-        """The engine thread ended, asked to or on an error: start() may make a new one.
+        """The engine thread ended, asked to or on an error: drop the worker (deleting it here,
+        on the GUI thread), and start() may make a new one.
 
-        The state stays what the engine last reported (``errored`` and its reason)."""
-        if self.sender() is self._thread:
+        The state stays what the engine last reported (``errored`` and its reason). The
+        thread may already be deleted by now, so it is not asked who sent this: a thread of
+        ours that is gone or finished is the one that ended.
+        """
+        thread = self._thread
+        if thread is not None and (not shiboken6.isValid(thread) or thread.isFinished()):
             self._thread, self._worker = None, None
 
     @Slot(object)
