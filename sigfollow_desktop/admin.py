@@ -2,29 +2,49 @@
 
 Each operation is one unit of work on the store. Where a secret is involved, the keychain is
 written first, so a keychain failure leaves the webhook exactly as it was.
+
+Events are stored in batches of :data:`INTAKE_BATCH`, each its own transaction, with a short
+pause after every quarter second or so of writing: a big import never holds the write lock
+for more than a moment, so the engines (the window's, ``engine run``) keep recording
+deliveries meanwhile. All-or-nothing still holds where it is asked for: every item is checked
+before the first batch is written. If the writing stops part-way (Ctrl-C, a full disk), the
+batches already committed stay and :class:`ImportStopped` says how many; importing the same
+input again stores the rest, since events already stored are skipped.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-
-from sqlalchemy.orm import Session
+from itertools import islice
 
 from sigfollow_desktop.core.bodies import Item
-from sigfollow_desktop.core.errors import KeychainError
+from sigfollow_desktop.core.errors import KeychainError, SigFollowError
 from sigfollow_desktop.core.fields import Field
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.secrets import generate_secret
 from sigfollow_desktop.store.db import Store
-from sigfollow_desktop.store.events import Intake, store_events
+from sigfollow_desktop.store.events import Intake, Row, row_of, store_rows
 from sigfollow_desktop.store.models import Webhook
 from sigfollow_desktop.store.webhooks import add_webhook, get_webhook, touch
 
 log = logging.getLogger(__name__)
-INTAKE_BATCH = 2_000
+# Events per transaction: a fraction of a second of writing. Fewer, bigger batches cost less
+# (each commit past SQLite's auto-checkpoint threshold also syncs the file), smaller ones let
+# other writers in sooner.
+INTAKE_BATCH = 5_000
+# After about YIELD_EVERY seconds of writing, the lock is left free for BATCH_PAUSE: long
+# enough for a writer waiting in SQLite's busy handler (which looks again every few ms at
+# first, every 50-100 ms later) to take it, and little enough to cost about a tenth of the
+# import's speed.
+YIELD_EVERY = 0.25
+BATCH_PAUSE = 0.03
+
+# Called after each committed batch with the items written so far and the total (None when
+# not known in advance).
+Progress = Callable[[int, int | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +54,27 @@ class ImportReport:
     intake: Intake
     refused: tuple[Item, ...]
     committed: bool
+
+
+class ImportStopped(SigFollowError):
+    """Storing stopped part-way; the batches before it are committed (``intake``)."""
+
+    def __init__(self, intake: Intake, written: int, total: int | None, cause: BaseException):
+        of = f" of {total:,}" if total is not None else ""
+        super().__init__(
+            f"{written:,}{of} events were committed before the stop ({intake.stored:,} new, "
+            f"{intake.duplicates:,} already stored; {intake.deliveries:,} deliveries queued)"
+        )
+        self.intake = intake
+        self.written = written
+        self.total = total
+        self.cause = cause
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 class Admin:
@@ -125,39 +166,80 @@ class Admin:
     # Events -------------------------------------------------------------------------------
 
     def import_items(
-        self, items: Iterable[Item], *, skip_invalid: bool = False, source: str = "import"
+        self,
+        items: Iterable[Item],
+        *,
+        skip_invalid: bool = False,
+        source: str = "import",
+        progress: Progress | None = None,
     ) -> ImportReport:
-        """Store the valid items in one transaction; any refused item cancels it unless
-        ``skip_invalid``."""
+        """Check every item, then store the valid ones in committed batches.
+
+        All-or-nothing: any refused item stores nothing, unless ``skip_invalid``. Raises
+        :class:`ImportStopped` when storing stops after some batches were committed.
+        """
         refused: list[Item] = []
-        total = Intake()
-        session = self.store.session()
-        with session:
-            batch: list[Item] = []
-            for item in items:
-                if item.parsed is None:
-                    refused.append(item)
-                    continue
-                batch.append(item)
-                if len(batch) >= INTAKE_BATCH:
-                    total += self._store_batch(session, batch, source)
-                    batch = []
-            total += self._store_batch(session, batch, source)
-            if refused and not skip_invalid:
-                session.rollback()
-                log.info("import cancelled: %d refused item(s)", len(refused))
-                return ImportReport(Intake(), tuple(refused), committed=False)
-            session.commit()
-        log.info(
-            "imported %d event(s), %d duplicate(s), %d refused, %d deliveries queued",
-            total.stored,
-            total.duplicates,
-            len(refused),
-            total.deliveries,
-        )
+        valid: list[Row] = []
+        for item in items:
+            if item.parsed is None:
+                refused.append(item)
+            else:
+                valid.append(row_of(item.body, item.parsed))
+        if refused and not skip_invalid:
+            log.info("import cancelled: %d refused item(s)", len(refused))
+            return ImportReport(Intake(), tuple(refused), committed=False)
+        if refused:
+            log.info("%d refused item(s) skipped", len(refused))
+        total = self.store_rows(valid, len(valid), source=source, progress=progress)
         return ImportReport(total, tuple(refused), committed=True)
 
-    @staticmethod
-    def _store_batch(session: Session, batch: list[Item], source: str) -> Intake:
-        pairs = [(item.body, item.parsed) for item in batch if item.parsed is not None]
-        return store_events(session, pairs, source)
+    def store_items(
+        self,
+        items: Iterable[Item],
+        total: int | None = None,
+        *,
+        source: str = "import",
+        progress: Progress | None = None,
+    ) -> Intake:
+        """Store parsed items (read lazily) in batches, each committed; see ImportStopped."""
+        rows = (row_of(item.body, item.parsed) for item in items if item.parsed is not None)
+        return self.store_rows(rows, total, source=source, progress=progress)
+
+    def store_rows(
+        self,
+        rows: Iterable[Row],
+        total: int | None = None,
+        *,
+        source: str = "import",
+        progress: Progress | None = None,
+        pause: float = BATCH_PAUSE,
+    ) -> Intake:
+        """Store rows (read lazily) in batches, each committed; see ImportStopped."""
+        done = Intake()
+        written = 0
+        held = 0.0  # seconds of writing since the last pause
+        try:
+            for batch in _batches(rows, INTAKE_BATCH):
+                if held >= YIELD_EVERY and pause:
+                    time.sleep(pause)  # other writers' turn
+                    held = 0.0
+                started = time.monotonic()
+                with self.store.transaction() as session:
+                    done += store_rows(session, batch, source)
+                held += time.monotonic() - started
+                written += len(batch)
+                if progress is not None:
+                    progress(written, total)
+        except BaseException as exc:
+            if not written:
+                raise
+            log.warning("%s stopped after %d item(s): %r", source, written, exc)
+            raise ImportStopped(done, written, total, exc) from exc
+        log.info(
+            "%s: %d event(s) stored, %d duplicate(s), %d deliveries queued",
+            source,
+            done.stored,
+            done.duplicates,
+            done.deliveries,
+        )
+        return done

@@ -5,6 +5,12 @@ raises the first window and exits), store, keychain, Send test runner, window, t
 the desktop has a tray, delivery engine (its own QThread). On the way down (``aboutToQuit``):
 the window's geometry, the tray icon, the engine thread, the test runner's thread, the store;
 then the window and the application themselves, so no Qt thread outlives the program.
+
+The store is opened once, here, and shared: the window reads and writes through it on the GUI
+thread, and the engine thread takes its connection from it (``store.db`` explains why the file
+must not be opened twice in one process). The GUI thread waits at most
+:data:`GUI_BUSY_TIMEOUT` for another process's write lock, so the window never freezes behind
+a long import: the operation fails with a clear message instead, and can be tried again.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ log = logging.getLogger(__name__)
 # Quit this many milliseconds after the event loop starts: how a launch-and-quit check runs.
 QUIT_AFTER_START_ENV = "SIGFOLLOW_QUIT_AFTER_START"
 ENGINE_STOP_TIMEOUT = 5.0
+GUI_BUSY_TIMEOUT = 0.25  # seconds the GUI thread waits for another writer's lock
 
 
 @dataclass
@@ -90,7 +97,8 @@ def build_desktop(
     store: Store, secrets: SecretStore, settings: QSettings, *, with_tray: bool = False
 ) -> Desktop:
     """Create the window, the engine and (when asked) the tray icon and connect them;
-    nothing runs yet."""
+    nothing runs yet. Called on the GUI thread, which then waits only briefly for locks."""
+    store.set_busy_timeout(GUI_BUSY_TIMEOUT)
     runner = SendTestRunner()
     window = MainWindow(Admin(store, secrets), runner, settings)
     runner.setParent(window)
@@ -100,7 +108,7 @@ def build_desktop(
         tray.show_requested.connect(window.bring_forward)
         tray.quit_requested.connect(QApplication.quit)
         window.hide_on_close = True
-    engine = EngineHost(store.path, secrets, window)
+    engine = EngineHost(store, secrets, window)
     bar, page = window.status_bar, window.page
     engine.status_changed.connect(bar.show_status)
     engine.attempt_recorded.connect(page.schedule_refresh)

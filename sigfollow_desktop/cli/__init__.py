@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +20,7 @@ from sigfollow_desktop.cli.options import Parser
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import DATA_DIR_ENV, data_dir, log_dir
+from sigfollow_desktop.store.db import DB_FILENAME, describe
 
 log = logging.getLogger(__name__)
 PROG = "sigfollow-desktop"
@@ -60,7 +62,12 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
     except SigFollowError as exc:
         ctx.err.write(f"{PROG}: error: {exc}\n")
         return 1
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        error = describe(ctx.data_dir / DB_FILENAME, exc)
+        if error is not None:  # busy, full, damaged…: the environment's, said in one line
+            log.warning("database fault: %s", exc)
+            ctx.err.write(f"{PROG}: error: {error}\n")
+            return 1
         log.exception("database error")
         ctx.err.write(
             f"{PROG}: error: the database could not be used ({type(exc).__name__}); "

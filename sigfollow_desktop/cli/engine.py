@@ -1,4 +1,8 @@
-"""``engine run``: deliver the queue headless until Ctrl-C, which stops cleanly."""
+"""``engine run``: deliver the queue headless until Ctrl-C, which stops cleanly.
+
+It says when delivery waits for a fault of the environment (the database busy, the disk full)
+and when it resumes, with or without ``-v``; an engine stopped by an error exits 1 and says why.
+"""
 
 from __future__ import annotations
 
@@ -46,17 +50,28 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
         )
 
     notices: list[str | None] = [None]
+    last: list[EngineStatus] = []
 
     def status(report: EngineStatus) -> None:
         if report.notice != notices[-1]:  # why deliveries wait: said once, when it changes
             notices.append(report.notice)
             if report.notice is not None:
                 ctx.print(report.notice)
-        if args.verbose:
-            ctx.print(
-                f"{report.state}: {plural(report.queue_depth, 'delivery', 'deliveries')} queued, "
-                f"{report.failed_last_hour} failed in the last hour"
-            )
+        previous = last[0] if last else None
+        last[:] = [report]
+        moved = previous is None or (previous.state, previous.reason) != (
+            report.state,
+            report.reason,
+        )
+        waits = report.state == "waiting" or (previous is not None and previous.state == "waiting")
+        if not (args.verbose or (moved and waits)):
+            return
+        why = f" ({report.reason})" if report.state == "waiting" and report.reason else ""
+        ctx.print(
+            f"{report.state}{why}: {plural(report.queue_depth, 'delivery', 'deliveries')} "
+            f"queued, {report.failed_last_hour} failed in the last hour"
+        )
+        ctx.out.flush()
 
     dispatcher = Dispatcher(ctx.store, ctx.secrets, config, on_failed=failed, on_status=status)
 
@@ -71,6 +86,9 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if dispatcher.state == "errored":
+        ctx.err.write(f"sigfollow-desktop: error: delivery stopped: {dispatcher.reason}\n")
+        return 1
     ctx.print(f"Stopped cleanly; {plural(dispatcher.sent, 'attempt', 'attempts')} recorded.")
     return 0
 

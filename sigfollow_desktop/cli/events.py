@@ -1,14 +1,20 @@
-"""``events …`` commands: import, simulate, list."""
+"""``events …`` commands: import, simulate, list.
+
+Import and simulate store in committed batches (see ``admin``), print their progress on
+stderr for big inputs, and on Ctrl-C or a fault say how many events were committed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Iterable
 from typing import BinaryIO
 
 from sqlalchemy import func, select
 
+from sigfollow_desktop.admin import ImportStopped, Progress
 from sigfollow_desktop.cli.context import (
     Context,
     UsageError,
@@ -27,6 +33,8 @@ from sigfollow_desktop.core.samples import simulated_bodies
 from sigfollow_desktop.store.models import Event
 
 MAX_REASONS = 20
+PROGRESS_FROM = 10_000  # events: smaller inputs are stored without progress lines
+PROGRESS_EVERY = 1.0  # seconds between progress lines
 
 
 def _print_refused(ctx: Context, refused: tuple[Item, ...]) -> None:
@@ -34,6 +42,38 @@ def _print_refused(ctx: Context, refused: tuple[Item, ...]) -> None:
         ctx.err.write(f"  {item.where}: {item.error}\n")
     if len(refused) > MAX_REASONS:
         ctx.err.write(f"  … and {len(refused) - MAX_REASONS} more\n")
+
+
+def _progress(ctx: Context, verb: str) -> Progress:
+    """Progress lines on stderr, at most one a second, for inputs of PROGRESS_FROM or more."""
+    last = time.monotonic()
+
+    def show(written: int, total: int | None) -> None:
+        nonlocal last
+        if total is not None and total < PROGRESS_FROM:
+            return
+        now = time.monotonic()
+        if now - last < PROGRESS_EVERY and written != total:
+            return
+        last = now
+        of = f" of {total:,}" if total is not None else ""
+        ctx.err.write(f"{verb} {written:,}{of} events\n")
+        ctx.err.flush()
+
+    return show
+
+
+def _stopped(ctx: Context, stopped: ImportStopped, again: str) -> int:
+    """One line for a batched write that stopped part-way; exit 130 for Ctrl-C, else 1."""
+    cause = stopped.cause
+    if isinstance(cause, KeyboardInterrupt):
+        what, code = "interrupted", 130
+    elif isinstance(cause, SigFollowError):
+        what, code = f"error: {cause}", 1
+    else:
+        what, code = f"error: stopped by {type(cause).__name__} (see the log)", 1
+    ctx.err.write(f"sigfollow-desktop: {what}\n{stopped}. {again}\n")
+    return code
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
@@ -51,7 +91,16 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         # Refused before the store is even opened: nothing is written.
         _print_nothing_imported(ctx, refused, args.skip_invalid)
         return 1
-    report = ctx.admin.import_items(items, skip_invalid=args.skip_invalid)
+    try:
+        report = ctx.admin.import_items(
+            items, skip_invalid=args.skip_invalid, progress=_progress(ctx, "Stored")
+        )
+    except ImportStopped as stopped:
+        return _stopped(
+            ctx,
+            stopped,
+            "Import the same input again to store the rest: stored events are skipped.",
+        )
     if not report.committed:
         _print_nothing_imported(ctx, report.refused, args.skip_invalid)
         return 1
@@ -88,6 +137,10 @@ def _write_ndjson(handle: BinaryIO, bodies: Iterable[bytes]) -> None:
 def cmd_simulate(ctx: Context, args: argparse.Namespace) -> int:
     if args.count < 1:
         raise UsageError("--count must be at least 1")
+    if args.count > MAX_SIMULATE:
+        raise UsageError(
+            f"--count must be at most {MAX_SIMULATE:,}; run simulate again for more events"
+        )
     fields = parse_fields(args.events) if args.events else FIELDS
     if not fields:
         raise UsageError("--events must name at least one field")
@@ -101,7 +154,12 @@ def cmd_simulate(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print(f"Wrote {plural(args.count, 'body', 'bodies')} to {args.output}")
         return 0
     items = (Item("simulated", body, parsed=parse_body(body)) for body in bodies)
-    intake = ctx.admin.import_items(items, source="simulate").intake
+    try:
+        intake = ctx.admin.store_items(
+            items, args.count, source="simulate", progress=_progress(ctx, "Simulated")
+        )
+    except ImportStopped as stopped:
+        return _stopped(ctx, stopped, "They stay stored.")
     ctx.print(
         f"Simulated {plural(intake.stored, 'event', 'events')} ({', '.join(fields)}); "
         f"{plural(intake.deliveries, 'delivery', 'deliveries')} queued."
@@ -147,7 +205,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--count",
         type=whole_number(1, MAX_SIMULATE),
         default=10,
-        help="how many events (default 10)",
+        help=f"how many events (default 10, at most {MAX_SIMULATE:,})",
     )
     sim.add_argument("--events", metavar="FIELDS", help="comma list of fields (default: all)")
     sim.add_argument(

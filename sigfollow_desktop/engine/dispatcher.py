@@ -11,6 +11,13 @@ dead one from taking every sender.
 
 Stopping is bounded: open connections are cut (see ``transport``), deliveries sent but not
 recorded are released to be sent again, and the senders are joined.
+
+Faults of the environment (another process holding the write lock, a full disk, an I/O error:
+see ``store.faults``) do not stop the engine: it reports ``waiting`` with the reason, keeps
+what it has sent but not yet recorded, and tries again with back-off until the fault passes.
+Its claims stay leased meanwhile, and a lease that runs out only makes a delivery due again.
+A damaged database file stops it at once, writing nothing more; a bug stops it with
+``errored`` and the error's text, so the window and the terminal can say what happened.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import logging
 import os
 import queue
 import socket
+import sqlite3
 import ssl
 import threading
 import time
@@ -29,7 +37,9 @@ from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
+from sigfollow_desktop.core.errors import DatabaseCorruptError, StoreError
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.retry import RetryPolicy
 from sigfollow_desktop.engine.lanes import Lanes, Pace
@@ -55,6 +65,7 @@ from sigfollow_desktop.engine.transport import (
 )
 from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.store.faults import Fault
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +88,8 @@ class EngineConfig:
     max_batch: int = 512
     status_interval: float = 1.0
     stop_grace: float = 1.2  # how long stopping waits for the senders to end
+    busy_timeout: float = 2.0  # how long one statement waits for another writer's lock
+    max_backoff: float = 10.0  # longest wait between tries while the database is at fault
 
     def __post_init__(self) -> None:
         if self.senders < 1 or self.per_webhook < 1:
@@ -92,7 +105,7 @@ class EngineConfig:
 class _Job:
     claimed: outbox.Claimed
     url: str
-    claimed_at: float = field(default_factory=time.monotonic)
+    lease_until: float  # as the dispatcher's clock tells time
 
     @property
     def webhook_id(self) -> int:
@@ -105,6 +118,19 @@ class _Done:
     started_at: float
     result: SendResult
     sent: bool = True  # False: withdrawn before sending, or cut by stop(); not an attempt
+
+
+@dataclass
+class _Backlog:
+    """Attempts judged but not yet written, and claims to give back: kept until written."""
+
+    outcomes: list[outbox.Outcome] = field(default_factory=list)
+    reports: list[AttemptRecorded] = field(default_factory=list)
+    failures: list[DeliveryFailed] = field(default_factory=list)
+    unsent: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.outcomes or self.unsent)
 
 
 def default_owner() -> str:
@@ -160,15 +186,37 @@ class Dispatcher:
         self._ssl_context: ssl.SSLContext | None = None
         self._last_status: EngineStatus | None = None
         self._status_at = 0.0
+        self._backlog = _Backlog()
+        self._fault: Fault | None = None  # the environment's fault being waited out
+        self._faults_in_a_row = 0
+        self._error: str | None = None  # why the engine stopped, when not asked to
+        self._depth = (0, 0)  # the queue depth and failures last read
+        self._closed = False
+        self._checking = False  # quick_check of a big store before the first write
         self.sent = 0
 
     # Control, safe from any thread ---------------------------------------------------------
 
     @property
     def state(self) -> EngineState:
+        if self._error is not None:
+            return "errored"
         if self._stopping.is_set():
             return "stopped"
-        return "paused" if self._paused.is_set() else "running"
+        if self._paused.is_set():
+            return "paused"
+        return "waiting" if self._fault is not None or self._checking else "running"
+
+    @property
+    def reason(self) -> str | None:
+        """Why the engine is waiting or stopped by an error, for a person."""
+        if self._error is not None:
+            return self._error
+        if self._checking:
+            return "checking the database file"
+        if self._fault is not None and not self._stopping.is_set():
+            return self._fault.reason
+        return None
 
     def pause(self) -> None:
         self._paused.set()
@@ -190,20 +238,24 @@ class Dispatcher:
     # Running -------------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Deliver until :meth:`stop`; then cut open requests, release their claims, return."""
-        self._start()
+        """Deliver until :meth:`stop`; then cut open requests, release their claims, return.
+
+        Faults of the environment are waited out; a bug ends the run as ``errored``.
+        """
         try:
+            self._start()
+            self._check_store()
             self._report_status(force=True)
             timeout = 0.0
             while not self._stopping.is_set():
-                done = self._collect(timeout)
+                self._settle(self._collect(timeout))
                 if self._stopping.is_set():
-                    self._record(done)
                     break
-                self._record(done)
-                claimed = self._claim_and_submit()
-                self._report_status()
-                timeout = 0.0 if claimed else self._idle_timeout()
+                timeout = self._round()
+        except DatabaseCorruptError:
+            self._error = self._damaged_reason()
+        except Exception as exc:
+            self._fail(exc)
         finally:
             self.close()
 
@@ -213,18 +265,26 @@ class Dispatcher:
         reports: list[AttemptRecorded] = []
         self._claim_and_submit()
         while self._in_flight:
-            reports += self._record(self._collect(self.config.timeout + 5.0))
+            self._settle(self._collect(self.config.timeout + 5.0))
+            reports += self._flush()
         return reports
 
     def close(self) -> None:
-        """Stop the senders, release unrecorded claims and report ``stopped``."""
+        """Stop the senders, record what was sent, release unsent claims, report the end.
+
+        Writes nothing to a damaged file; a fault here leaves the claims to their leases.
+        """
         self._stopping.set()
+        if self._closed:
+            return
+        self._closed = True
         if self._connection is None:
+            if self._error is not None:  # it never started: say why
+                self._report_status(force=True)
             return
         self._switch.abort()
-        unsent: list[int] = []
         for job in self._lanes.close():
-            unsent.append(job.claimed.delivery_id)
+            self._backlog.unsent.append(job.claimed.delivery_id)
             self._forget(job)
         deadline = time.monotonic() + self.config.stop_grace
         for thread in self._senders:
@@ -240,11 +300,30 @@ class Dispatcher:
                 break
             if isinstance(item, _Done):
                 done.append(item)
-        self._record(done)
-        leftover = list(self._in_flight)
-        with self._connection.begin():
-            outbox.release(self._connection, unsent + leftover, owner=self.owner, at=self.clock())
+        self._settle(done)
+        self._backlog.unsent += list(self._in_flight)
         self._in_flight.clear()
+        if self.store.damaged is None and not self._connection.closed:
+            try:
+                self._flush()
+            except (DBAPIError, sqlite3.Error) as exc:
+                fault = self.store.note(exc)
+                if fault is None:
+                    self._fail(exc)
+                else:
+                    log.warning(
+                        "at stop, %s (%s): %d attempt(s) not recorded and %d claim(s) not "
+                        "given back; their leases run out within %.0f s and they are sent again",
+                        fault.reason,
+                        fault.detail,
+                        len(self._backlog.outcomes),
+                        len(self._backlog.unsent),
+                        self.config.lease,
+                    )
+            except Exception as exc:
+                self._fail(exc)
+        if self.store.damaged is not None and self._error is None:
+            self._error = self._damaged_reason()
         self._report_status(force=True)
         self._connection.close()
         self._connection = None
@@ -260,8 +339,83 @@ class Dispatcher:
     def _start(self) -> None:
         if self._connection is not None:
             return
-        self._connection = self.store.engine.connect()
+        self.store.refuse_if_damaged()
+        # Every connection this thread takes waits that long for a lock, new ones included.
+        self.store.set_busy_timeout(self.config.busy_timeout)
+        self._connection = self.store.connect()
         self._ssl_context = verifying_context()
+
+    def _check_store(self) -> None:
+        """Check the whole file before the first write, when opening did not (a big store)."""
+        if self.store.checked:
+            return
+        self._checking = True
+        self._report_status(force=True)
+        started = time.monotonic()
+        try:
+            self.store.check()
+        except StoreError:
+            if self.store.damaged is not None:
+                raise
+            # Could not read it all now (busy, I/O): damage still stops the first write that
+            # meets it.
+            log.warning("the database file could not be checked in full", exc_info=True)
+        finally:
+            self._checking = False
+        log.info("database file checked in %.1f s", time.monotonic() - started)
+
+    def _round(self) -> float:
+        """Record what was sent, claim what is due; return how long to wait for answers."""
+        try:
+            self._reconnect_if_needed()
+            self._flush()
+            claimed = self._claim_and_submit()
+            if self._fault is not None:
+                log.info("delivery resumed: %s no more", self._fault.reason)
+                self._fault, self._faults_in_a_row = None, 0
+            self._report_status()
+            return 0.0 if claimed else self._idle_timeout()
+        except (DBAPIError, sqlite3.Error) as exc:
+            fault = self.store.note(exc)
+            if fault is None:
+                raise
+            return self._wait_out(fault)
+
+    def _wait_out(self, fault: Fault) -> float:
+        """Note a fault of the environment; return how long to wait before trying again."""
+        if not fault.transient:  # a damaged file: write nothing more, ever
+            self._error = self._damaged_reason()
+            self._stopping.set()
+            return 0.0
+        if self._fault is None or self._fault.kind != fault.kind:
+            log.warning("delivery waiting: %s (%s)", fault.reason, fault.detail)
+        self._fault = fault
+        self._faults_in_a_row += 1
+        self._report_status()
+        return min(self.config.max_backoff, 0.25 * 2.0**self._faults_in_a_row)
+
+    def _reconnect_if_needed(self) -> None:
+        """A file that could not be opened or written may be fine again on a new connection.
+
+        The old one is closed first: SQLite shares its view of the file (a read-only -shm
+        among it) between the connections of a process while any of them is open.
+        """
+        assert self._connection is not None
+        if self._fault is not None and self._fault.kind in ("readonly", "cantopen"):
+            if not self._connection.closed:
+                self._connection.invalidate()
+                self._connection.close()
+            self._connection = self.store.connect()  # if this fails, the next round tries again
+
+    def _damaged_reason(self) -> str:
+        return f"the database file is damaged ({self.store.damaged}); nothing more is written to it"
+
+    def _fail(self, exc: Exception) -> None:
+        """A bug: log it whole, stop, and say what it was."""
+        log.error("the delivery engine stopped on an error", exc_info=exc)
+        if self._error is None:
+            self._error = f"an unexpected error ({type(exc).__name__}: {exc}); see the log"
+        self._stopping.set()
 
     def _add_senders(self) -> None:
         """Start sender threads as the webhooks' limits call for them, up to ``senders``."""
@@ -298,8 +452,9 @@ class Dispatcher:
         if self._paused.is_set() or secret is None:
             # Paused, disabled, removed, or no secret (nothing is sent unsigned): not an attempt.
             return _Done(job, started_at, _NOT_SENT, sent=False)
-        if time.monotonic() - job.claimed_at + self.config.timeout > self.config.lease:
-            # Its lease would run out before its deadline: another engine could send it too.
+        if started_at + self.config.timeout >= job.lease_until:
+            # Held so long (the database at fault, senders busy) that its lease would run out
+            # before its deadline: another engine may claim it by then. Given back instead.
             return _Done(job, started_at, _NOT_SENT, sent=False)
         claimed = job.claimed
         headers = signed_headers(
@@ -394,6 +549,7 @@ class Dispatcher:
         now = self.clock()
         jobs: list[_Job] = []
         self._turn = (self._turn + 1) % len(active)
+        lease_until = now + self.config.lease
         with self._connection.begin():
             for webhook in active[self._turn :] + active[: self._turn]:
                 pace = self._pace(webhook.id)
@@ -405,14 +561,14 @@ class Dispatcher:
                     self._connection,
                     webhook.id,
                     now=now,
-                    lease_until=now + self.config.lease,
+                    lease_until=lease_until,
                     owner=self.owner,
                     limit=room,
                 )
                 # A delivery still held here whose lease ran out is not sent twice.
                 fresh = [c for c in claimed if c.delivery_id not in self._in_flight]
                 capacity -= len(fresh)
-                jobs += [_Job(c, webhook.url) for c in fresh]
+                jobs += [_Job(c, webhook.url, lease_until) for c in fresh]
                 if capacity <= 0:
                     break
         for job in jobs:
@@ -428,26 +584,23 @@ class Dispatcher:
         webhook_id = job.claimed.webhook_id
         self._per_webhook[webhook_id] = self._per_webhook.get(webhook_id, 1) - 1
 
-    def _record(self, done: Sequence[_Done]) -> list[AttemptRecorded]:
+    def _settle(self, done: Sequence[_Done]) -> None:
+        """Judge finished attempts into the backlog; free their senders' room."""
         if not done:
-            return []
-        assert self._connection is not None
-        outcomes: list[outbox.Outcome] = []
-        reports: list[AttemptRecorded] = []
-        failures: list[DeliveryFailed] = []
+            return
+        backlog = self._backlog
         now = self.clock()
         answered: dict[int, list[float]] = {}
-        unsent: list[int] = []
         for item in done:
             self._forget(item.job)
             if not item.sent:
-                unsent.append(item.job.claimed.delivery_id)  # released, not an attempt
+                backlog.unsent.append(item.job.claimed.delivery_id)  # released, not an attempt
                 continue
             outcome, report, failure = self._judge(item, now)
-            outcomes.append(outcome)
-            reports.append(report)
+            backlog.outcomes.append(outcome)
+            backlog.reports.append(report)
             if failure is not None:
-                failures.append(failure)
+                backlog.failures.append(failure)
             latencies = answered.setdefault(item.job.webhook_id, [])
             if item.result.ok:
                 latencies.append(item.result.duration_ms / 1000)
@@ -456,18 +609,27 @@ class Dispatcher:
             pace = self._pace(webhook_id)
             pace.observe(finished[webhook_id], latencies)
             self._lanes.set_limit(webhook_id, pace.limit)
-        self._add_senders()
+        if not self._stopping.is_set():
+            self._add_senders()
+
+    def _flush(self) -> list[AttemptRecorded]:
+        """Write the backlog in one transaction, then report it; kept whole if that fails."""
+        backlog = self._backlog
+        if not backlog:
+            return []
+        assert self._connection is not None
         with self._connection.begin():
-            outbox.record(self._connection, outcomes)
-            outbox.release(self._connection, unsent, owner=self.owner, at=now)
-        self.sent += len(outcomes)
+            outbox.record(self._connection, backlog.outcomes)
+            outbox.release(self._connection, backlog.unsent, owner=self.owner, at=self.clock())
+        self._backlog = _Backlog()
+        self.sent += len(backlog.outcomes)
         if self.on_attempt is not None:
-            for report in reports:
+            for report in backlog.reports:
                 self.on_attempt(report)
         if self.on_failed is not None:
-            for failure in failures:
+            for failure in backlog.failures:
                 self.on_failed(failure)
-        return reports
+        return backlog.reports
 
     def _judge(
         self, item: _Done, now: float
@@ -518,18 +680,31 @@ class Dispatcher:
         return outcome, report, failure
 
     def status(self) -> EngineStatus:
-        assert self._connection is not None
-        with self._connection.begin():
-            depth = outbox.queue_depth(self._connection)
-            failed = outbox.failed_since(self._connection, self.clock() - 3600.0)
+        """State and queue depth; while the database cannot be read, the last depth read."""
+        if self._connection is not None and not self._connection.closed:
+            try:
+                with self._connection.begin():
+                    depth = outbox.queue_depth(self._connection)
+                    failed = outbox.failed_since(self._connection, self.clock() - 3600.0)
+                self._depth = (depth, failed)
+            except (DBAPIError, sqlite3.Error) as exc:
+                if self.store.note(exc) is None:
+                    raise
         keys = self._keys
-        return EngineStatus(self.state, depth, failed, keys.missing, keys.keychain_error)
+        return EngineStatus(
+            self.state,
+            *self._depth,
+            reason=self.reason,
+            no_secret=keys.missing,
+            keychain_error=keys.keychain_error,
+        )
 
     def _report_status(self, force: bool = False) -> None:
         if self.on_status is None:
             return
         moment = time.monotonic()
-        changed = self._last_status is None or self._last_status.state != self.state
+        last = self._last_status
+        changed = last is None or (last.state, last.reason) != (self.state, self.reason)
         if not (force or changed) and moment - self._status_at < self.config.status_interval:
             return
         self._status_at = moment

@@ -1,18 +1,28 @@
 """The delivery engine on its own QThread, for the window: controlled and heard by signals.
 
 One long-lived worker object lives on one ``QThread`` (wired the standard way: ``started`` runs
-the worker, the worker's ``finished`` quits the thread, both are deleted later). The worker
-opens the store and runs the :class:`~sigfollow_desktop.engine.dispatcher.Dispatcher` inside
-the thread. The dispatcher waits on its own queue rather than on a Qt event loop, so control
-requests reach it through direct connections to slots that only set thread-safe flags.
+the worker, the worker's ``finished`` quits the thread, the thread is deleted later). One
+departure: the worker is not deleted later on its own thread but dropped by the host, on the
+GUI thread, once its thread has ended. When the engine stops by itself (an error), the GUI
+thread is busy in Python meanwhile, and PySide deleting the worker on the ending engine
+thread at the same moment crashed the process now and then (1 run in 15). The worker
+runs the :class:`~sigfollow_desktop.engine.dispatcher.Dispatcher` inside the thread, on the
+window's own :class:`~sigfollow_desktop.store.db.Store`: the engine takes its connection from
+that one store and never opens the file again (see ``store.db`` for why a second opening would
+drop the window's locks). The dispatcher waits on its own queue rather than on a Qt event loop,
+so control requests reach it through direct connections to slots that only set thread-safe
+flags.
+
+Faults of the environment come out as a ``waiting`` status with its reason; a bug that stops
+the engine comes out as an ``errored`` status with the error's text, never as a silent stop.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QDeadlineTimer, QObject, Qt, QThread, Signal, Slot
 
 from sigfollow_desktop.core.keychain import SecretStore
@@ -23,7 +33,7 @@ from sigfollow_desktop.engine.reports import (
     EngineState,
     EngineStatus,
 )
-from sigfollow_desktop.store.db import open_store
+from sigfollow_desktop.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +46,7 @@ class _EngineWorker(QObject):
     Signals:
         attempt_recorded(AttemptRecorded): an attempt finished and was stored.
         delivery_failed(DeliveryFailed): a delivery gave up after its last attempt.
-        status_changed(EngineStatus): state or queue size changed.
+        status_changed(EngineStatus): state or queue size changed (waiting and errored included).
         finished(): the dispatcher ended; the thread may quit.
     """
 
@@ -45,9 +55,9 @@ class _EngineWorker(QObject):
     status_changed = Signal(object)
     finished = Signal()
 
-    def __init__(self, store_path: Path, secrets: SecretStore, config: EngineConfig) -> None:
+    def __init__(self, store: Store, secrets: SecretStore, config: EngineConfig) -> None:
         super().__init__()
-        self._store_path = store_path
+        self._store = store
         self._secrets = secrets
         self._config = config
         self._lock = threading.Lock()
@@ -58,15 +68,8 @@ class _EngineWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            store = open_store(self._store_path)
-        except Exception:
-            log.exception("the delivery engine could not open the store")
-            self.status_changed.emit(EngineStatus("stopped", 0, 0))
-            self.finished.emit()
-            return
-        try:
             dispatcher = Dispatcher(
-                store,
+                self._store,
                 self._secrets,
                 self._config,
                 on_attempt=self.attempt_recorded.emit,
@@ -79,12 +82,12 @@ class _EngineWorker(QObject):
                 if self._paused:
                     dispatcher.pause()
                 self._dispatcher = dispatcher
-            dispatcher.run()
-        except Exception:
+            dispatcher.run()  # reports its own faults and errors
+        except Exception as exc:
             log.exception("the delivery engine stopped on an error")
-            self.status_changed.emit(EngineStatus("stopped", 0, 0))
+            reason = f"an unexpected error ({type(exc).__name__}: {exc}); see the log"
+            self.status_changed.emit(EngineStatus("errored", 0, 0, reason=reason))
         finally:
-            store.close()
             self.finished.emit()
 
     # Called on the requesting thread (direct connections): only thread-safe calls here.
@@ -123,7 +126,8 @@ class EngineHost(QObject):
     Signals:
         attempt_recorded(AttemptRecorded): one attempt finished.
         delivery_failed(DeliveryFailed): a delivery gave up after its last attempt.
-        status_changed(EngineStatus): running / paused / stopped, queue depth, recent failures.
+        status_changed(EngineStatus): running / paused / waiting / stopped / errored (with the
+            reason), queue depth, recent failures.
     """
 
     attempt_recorded = Signal(object)
@@ -136,14 +140,14 @@ class EngineHost(QObject):
 
     def __init__(
         self,
-        store_path: Path,
+        store: Store,
         secrets: SecretStore,
         parent: QObject | None = None,
         *,
         config: EngineConfig | None = None,
     ) -> None:
         super().__init__(parent)
-        self._store_path = store_path
+        self.store = store  # the window's: the engine never opens the file again
         self._secrets = secrets
         self._config = config or EngineConfig()
         self._thread: QThread | None = None
@@ -161,13 +165,14 @@ class EngineHost(QObject):
             return
         thread = QThread()
         thread.setObjectName("sigfollow-engine")
-        worker = _EngineWorker(self._store_path, self._secrets, self._config)
+        worker = _EngineWorker(self.store, self._secrets, self._config)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         # Direct: the GUI thread may be blocked in stop() waiting for this very thread.
         worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        worker.finished.connect(worker.deleteLater)
+        # Not worker.deleteLater: see the module's docstring. The host drops the worker.
         thread.finished.connect(thread.deleteLater)
+        thread.finished.connect(self._on_thread_finished)
         worker.attempt_recorded.connect(self.attempt_recorded)
         worker.delivery_failed.connect(self.delivery_failed)
         worker.status_changed.connect(self._on_status)
@@ -204,6 +209,10 @@ class EngineHost(QObject):
         thread = self._thread
         if thread is None:
             return True
+        if not shiboken6.isValid(thread):  # it ended by itself (an error) and is gone
+            self._thread, self._worker = None, None
+            self._state = "stopped"
+            return True
         self._stop_requested.emit()
         ended = bool(thread.wait(QDeadlineTimer(int(timeout * 1000))))
         if ended:  # the worker is deleted with its connections
@@ -212,6 +221,19 @@ class EngineHost(QObject):
         else:
             log.warning("the delivery engine did not stop within %.1f s", timeout)
         return ended
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        """The engine thread ended, asked to or on an error: drop the worker (deleting it here,
+        on the GUI thread), and start() may make a new one.
+
+        The state stays what the engine last reported (``errored`` and its reason). The
+        thread may already be deleted by now, so it is not asked who sent this: a thread of
+        ours that is gone or finished is the one that ended.
+        """
+        thread = self._thread
+        if thread is not None and (not shiboken6.isValid(thread) or thread.isFinished()):
+            self._thread, self._worker = None, None
 
     @Slot(object)
     def _on_status(self, status: EngineStatus) -> None:

@@ -7,7 +7,9 @@ from typing import Literal
 
 from sigfollow_desktop.core.keychain import MISSING_SECRET
 
-EngineState = Literal["running", "paused", "stopped"]
+# waiting: a fault outside the program (the database busy, the disk full) holds delivery up;
+# the engine tries again by itself. errored: a bug stopped it; ``reason`` says which.
+EngineState = Literal["running", "paused", "waiting", "stopped", "errored"]
 AttemptOutcome = Literal["delivered", "retrying", "failed"]
 
 
@@ -36,11 +38,16 @@ class DeliveryFailed:
 
 @dataclass(frozen=True, slots=True)
 class EngineStatus:
-    """The engine's state and the size of its queue."""
+    """The engine's state and the size of its queue.
+
+    ``reason`` says why it is waiting or stopped by an error, for a person: "the database is
+    busy", "the disk is full".
+    """
 
     state: EngineState
     queue_depth: int
     failed_last_hour: int
+    reason: str | None = None
     # Webhooks whose deliveries wait: no signing secret in the keychain (Rotate secret fixes it).
     no_secret: tuple[int, ...] = ()
     # The keychain could not be read, and deliveries that need it wait; why.

@@ -5,6 +5,11 @@ mid-send leaves nothing stuck: the delivery simply comes due again when the leas
 Every query here is written for the hot path: a claim is one index range scan per webhook
 (``ix_deliveries_webhook_due``), and a batch of outcomes is recorded in one transaction.
 
+A claim is atomic across processes: it takes the write lock (``BEGIN IMMEDIATE``) before it
+reads which deliveries are due, so two engines on one store never lease the same delivery.
+Python's sqlite3 would otherwise begin the transaction only at the lease's ``UPDATE``, after
+the read, and both would send what both had read.
+
 Batches travel as one JSON parameter or result (``json_each`` / ``json_group_array``) rather
 than one row per step: Python's sqlite3 lets go of the interpreter lock at every step, and
 with sender threads waiting for it, each of those hand-overs costs more than the row itself.
@@ -147,6 +152,14 @@ def _sql(connection: Connection, statement: str, params: dict[str, Any] | None =
     return raw.execute(statement, params or {})
 
 
+def begin_write(connection: Connection) -> None:
+    """Take the write lock now, for the caller's transaction, if it does not hold it yet."""
+    raw = connection.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    if not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+
+
 def active_webhooks(connection: Connection) -> list[ActiveWebhook]:
     return [ActiveWebhook(*row) for row in _sql(connection, _ACTIVE_WEBHOOKS)]
 
@@ -160,9 +173,13 @@ def claim(
     owner: str,
     limit: int,
 ) -> list[Claimed]:
-    """Lease up to ``limit`` due deliveries of one webhook, oldest due first."""
+    """Lease up to ``limit`` due deliveries of one webhook, oldest due first.
+
+    In the caller's transaction, which holds the write lock from before the read on.
+    """
     if limit <= 0:
         return []
+    begin_write(connection)
     (ids,) = _sql(
         connection, _DUE, {"webhook_id": webhook_id, "now": now, "limit": limit}
     ).fetchone()

@@ -1,5 +1,5 @@
-"""The status bar: delivery engine state, what keeps deliveries waiting, queue depth and
-failures in the last hour."""
+"""The status bar: delivery engine state (and why it waits), what keeps deliveries waiting,
+queue depth and failures in the last hour."""
 
 from __future__ import annotations
 
@@ -14,8 +14,24 @@ from sigfollow_desktop.ui.theme import set_style_state
 STATE_TEXT = {
     "running": "Delivery running",
     "paused": "Delivery paused",
+    "waiting": "Delivery waiting",
     "stopped": "Delivery stopped",
+    "errored": "Delivery stopped",
 }
+# Pause / Resume makes sense in these states; waiting ends by itself, or can be paused.
+CONTROLLABLE = ("running", "paused", "waiting")
+
+
+def state_text(state: str, reason: str | None = None, *, short: bool = False) -> str:
+    """The state and why, as in "Delivery waiting: the database is busy".
+
+    ``short`` keeps the reason's first clause ("the database file is damaged"), for places
+    where the whole of it (SQLite's words, what to do) does not fit.
+    """
+    text = STATE_TEXT.get(state, state)
+    if reason and short:
+        reason = reason.split(" (")[0].split(";")[0]
+    return f"{text}: {reason}" if reason else text
 
 
 class EngineStatusBar(QStatusBar):
@@ -65,7 +81,7 @@ class EngineStatusBar(QStatusBar):
 
     @Slot(object)
     def show_status(self, status: EngineStatus) -> None:
-        self.show_values(status.state, status.queue_depth, status.failed_last_hour)
+        self.show_values(status.state, status.queue_depth, status.failed_last_hour, status.reason)
         self.show_notice(status.notice)
 
     def show_notice(self, notice: str | None) -> None:
@@ -75,11 +91,15 @@ class EngineStatusBar(QStatusBar):
         self.notice_label.setVisible(bool(notice))
         set_style_state(self.notice_label, "alert", "true" if notice else "false")
 
-    def show_values(self, state: str, queue_depth: int, failed_last_hour: int) -> None:
+    def show_values(
+        self, state: str, queue_depth: int, failed_last_hour: int, reason: str | None = None
+    ) -> None:
         self._state = state
-        text = STATE_TEXT.get(state, state)
+        text = state_text(state, reason, short=True)
         self.state_label.setText(f"●  {text}")
+        self.state_label.setToolTip(state_text(state, reason))
         self.state_label.setAccessibleName(text)
+        self.state_label.setAccessibleDescription(state_text(state, reason))
         set_style_state(self.state_label, "state", state)
         queue = f"Queue: {queue_depth}"
         self.queue_label.setText(queue)
@@ -93,7 +113,7 @@ class EngineStatusBar(QStatusBar):
         self.pause_button.setText(label)
         self.pause_button.setAccessibleName(label)
         self.pause_button.setIcon(icon("play" if paused else "pause"))
-        self.pause_button.setEnabled(state in ("running", "paused"))
+        self.pause_button.setEnabled(state in CONTROLLABLE)
 
     @Slot()
     def _on_pause_clicked(self) -> None:

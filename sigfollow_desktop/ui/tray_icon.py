@@ -1,5 +1,6 @@
-"""The system tray icon: delivery status, Show window, Pause/Resume delivery, Quit, and a
-notification when a delivery finally fails."""
+"""The system tray icon: delivery status (and why it waits), Show window, Pause/Resume
+delivery, Quit, and a notification when a delivery finally fails or the engine stops on an
+error."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
-from sigfollow_desktop.ui.engine_status_bar import STATE_TEXT
+from sigfollow_desktop.ui.engine_status_bar import CONTROLLABLE, STATE_TEXT, state_text
 from sigfollow_desktop.ui.icons import icon
 
 
@@ -57,19 +58,23 @@ class TrayIcon(QSystemTrayIcon):
 
     @Slot(object)
     def show_status(self, status: EngineStatus) -> None:
+        if status.state == "errored" and self._state != "errored":
+            self.showMessage(
+                STATE_TEXT["errored"],
+                status.reason or "",
+                QSystemTrayIcon.MessageIcon.Critical,
+            )
         self._state = status.state
-        text = STATE_TEXT.get(status.state, status.state)
-        line = (
-            f"{text} · queue {status.queue_depth} · "
-            f"failed in the last hour {status.failed_last_hour}"
-        )
+        counts = f"queue {status.queue_depth} · failed in the last hour {status.failed_last_hour}"
+        line = f"{state_text(status.state, status.reason, short=True)} · {counts}"
         self.status_action.setText(line)
-        self.setToolTip(f"{APP_NAME} — {line}" + (f"\n{status.notice}" if status.notice else ""))
+        tip = f"{APP_NAME} — {state_text(status.state, status.reason)} · {counts}"
+        self.setToolTip(tip + (f"\n{status.notice}" if status.notice else ""))
         self.notice_action.setText(status.notice or "")
         self.notice_action.setVisible(bool(status.notice))
         paused = status.state == "paused"
         self.pause_action.setText("Resume delivery" if paused else "Pause delivery")
-        self.pause_action.setEnabled(status.state in ("running", "paused"))
+        self.pause_action.setEnabled(status.state in CONTROLLABLE)
 
     @Slot(object)
     def notify_failed(self, failed: DeliveryFailed) -> None:

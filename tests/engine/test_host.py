@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.app import build_desktop
 from sigfollow_desktop.core.fields import FIELDS
 from sigfollow_desktop.core.keychain import MISSING_SECRET, SecretStore
 from sigfollow_desktop.engine.dispatcher import EngineConfig
@@ -24,12 +29,13 @@ from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Delivery
 from sigfollow_desktop.store.webhooks import get_webhook
 from tests.engine.conftest import assert_signed, queue_events
+from tests.support.file_access import deleted_database_fds, of_database, python_opens
 from tests.support.receiver import Receiver, Reply
 
 
 @pytest.fixture
 def host(store: Store, secrets: SecretStore) -> Iterator[EngineHost]:
-    engine = EngineHost(store.path, secrets, config=EngineConfig(timeout=5.0, lease=30.0))
+    engine = EngineHost(store, secrets, config=EngineConfig(timeout=5.0, lease=30.0))
     yield engine
     assert engine.stop(5.0)
 
@@ -172,3 +178,84 @@ def test_the_window_hears_which_webhooks_wait_for_a_secret(
     )
     for request in receiver.requests:
         assert_signed(request, new)
+
+
+def test_the_engine_thread_shares_the_window_store_and_opens_no_file(
+    qtbot: QtBot, store: Store, secrets: SecretStore, admin: Admin, receiver: Receiver
+) -> None:
+    admin.add(receiver.url, FIELDS, enable=True)
+    queue_events(admin, 10)
+    host = EngineHost(store, secrets, config=EngineConfig(timeout=5.0, lease=30.0))
+    assert host.store is store
+    try:
+        with python_opens() as opened:
+            host.start()
+            qtbot.waitUntil(lambda: _statuses(store) == ["delivered"] * 10, timeout=10_000)
+    finally:
+        assert host.stop(5.0)
+    assert of_database(opened, store.path) == []
+    if Path("/proc/self/fd").is_dir():
+        assert deleted_database_fds(os.getpid(), store.path) == []
+
+
+def test_the_window_and_its_engine_share_one_store(
+    qtbot: QtBot, store: Store, secrets: SecretStore, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    desktop = build_desktop(store, secrets, settings)
+    qtbot.addWidget(desktop.window)
+    assert desktop.engine.store is desktop.store is desktop.window.page.admin.store is store
+
+
+def test_waiting_for_a_lock_is_reported_and_ends_by_itself(
+    qtbot: QtBot, store: Store, secrets: SecretStore, admin: Admin, receiver: Receiver
+) -> None:
+    admin.add(receiver.url, FIELDS, enable=True)
+    config = EngineConfig(timeout=2.0, lease=30.0, busy_timeout=0.2, max_backoff=0.5)
+    host = EngineHost(store, secrets, config=config)
+    statuses: list[EngineStatus] = []
+    host.status_changed.connect(statuses.append)
+    locker = sqlite3.connect(store.path, timeout=10)
+    try:
+        host.start()
+        qtbot.waitUntil(lambda: bool(statuses) and statuses[-1].state == "running", timeout=5000)
+        queue_events(admin, 5)
+        locker.execute("BEGIN IMMEDIATE")  # before the engine's next look at the queue
+    except Exception:
+        locker.close()
+        host.stop(5.0)
+        raise
+    try:
+        host.wake()
+        qtbot.waitUntil(lambda: statuses[-1].state == "waiting", timeout=10_000)
+        assert host.state == "waiting"
+        assert statuses[-1].reason == "the database is busy"
+        assert statuses[-1].queue_depth == 5
+    finally:
+        locker.rollback()
+        locker.close()
+    try:
+        qtbot.waitUntil(lambda: _statuses(store) == ["delivered"] * 5, timeout=10_000)
+        qtbot.waitUntil(lambda: statuses[-1].state == "running", timeout=5000)
+        assert host.state == "running"
+    finally:
+        assert host.stop(5.0)
+
+
+def test_a_bug_reaches_the_window_as_errored_with_its_message(
+    qtbot: QtBot, store: Store, secrets: SecretStore, admin: Admin, receiver: Receiver
+) -> None:
+    admin.add(receiver.url, FIELDS, enable=True)
+    queue_events(admin, 3)
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE attempts"))
+    host = EngineHost(store, secrets, config=EngineConfig(timeout=2.0, lease=30.0))
+    statuses: list[EngineStatus] = []
+    host.status_changed.connect(statuses.append)
+    try:
+        host.start()
+        qtbot.waitUntil(lambda: bool(statuses) and statuses[-1].state == "errored", timeout=10_000)
+    finally:
+        assert host.stop(5.0)
+    assert statuses[-1].reason is not None
+    assert "no such table: attempts" in statuses[-1].reason

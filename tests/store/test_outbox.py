@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text, update
@@ -14,6 +19,8 @@ from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Delivery
 from tests.engine.conftest import queue_events
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _claim(store: Store, webhook_id: int, now: float, limit: int = 10) -> list[outbox.Claimed]:
@@ -48,6 +55,18 @@ def test_the_claim_is_one_index_range_scan(store: Store) -> None:
     assert "SCAN deliveries" not in details
 
 
+@pytest.mark.parametrize("statement", [outbox._LEASE, outbox._CLAIMED, outbox._RELEASE])
+def test_the_rest_of_a_claim_goes_by_primary_key(store: Store, statement: str) -> None:
+    """Leasing, reading and giving back the claimed ids: one lookup per id, never a scan."""
+    params = {"ids": "[1, 2]", "lease_until": 1.0, "owner": "me", "at": 0.0}
+    with store.engine.connect() as connection:
+        plan = connection.execute(text("EXPLAIN QUERY PLAN " + statement), params).all()
+    details = " ".join(row[-1] for row in plan)
+    assert "USING INTEGER PRIMARY KEY (rowid=?)" in details
+    assert "SCAN deliveries" not in details
+    assert "SCAN d " not in details + " "
+
+
 def test_redeliver_and_recover(admin: Admin, store: Store) -> None:
     webhook_id, _ = admin.add("https://example.invalid/hook", FIELDS, enable=True)
     queue_events(admin, 3)
@@ -69,3 +88,52 @@ def test_redeliver_and_recover(admin: Admin, store: Store) -> None:
         outbox.redeliver(session, 99, now=0.0)
     with store.transaction() as session, pytest.raises(NotFoundError, match="No webhook"):
         outbox.recover(session, 99, since=0.0, now=0.0)
+
+
+def test_a_claim_holds_the_write_lock_from_before_its_read(admin: Admin, store: Store) -> None:
+    """Even a claim that finds nothing due has locked out other writers: what it read
+    cannot change before its transaction ends."""
+    webhook_id, _ = admin.add("https://example.invalid/hook", FIELDS, enable=True)
+    other = sqlite3.connect(store.path, timeout=0)
+    try:
+        with store.engine.connect() as connection, connection.begin():
+            assert (
+                outbox.claim(
+                    connection, webhook_id, now=0.0, lease_until=60.0, owner="me", limit=10
+                )
+                == []
+            )
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # released with the transaction
+        other.rollback()
+    finally:
+        other.close()
+
+
+def test_processes_claiming_together_never_share_a_delivery(
+    admin: Admin, store: Store, tmp_path: Path
+) -> None:
+    webhook_id, _ = admin.add("https://example.invalid/hook", FIELDS, enable=True)
+    total = queue_events(admin, 3000)
+    start = tmp_path / "go"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "tests.support.claim_all", str(store.path), str(webhook_id)]
+    claimers = [
+        subprocess.Popen(
+            [*command, f"claimer-{n}", str(start)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(3)
+    ]
+    for claimer in claimers:
+        assert claimer.stdout is not None
+        assert claimer.stdout.readline() == "ready\n"
+    start.touch()
+    claimed = [claimer.communicate(timeout=120)[0].split() for claimer in claimers]
+    assert [claimer.returncode for claimer in claimers] == [0, 0, 0]
+    every = [int(i) for ids in claimed for i in ids]
+    assert len(every) == len(set(every)) == total
+    assert sum(1 for ids in claimed if ids) >= 2, "the processes claimed side by side"

@@ -63,3 +63,33 @@ def test_it_says_why_deliveries_wait(qtbot: QtBot) -> None:
 
     bar.show_status(EngineStatus("running", 0, 0))
     assert not bar.notice_label.isVisible()
+
+
+def test_waiting_says_why_and_keeps_the_real_queue(qtbot: QtBot) -> None:
+    bar = EngineStatusBar()
+    qtbot.addWidget(bar)
+    bar.show_status(EngineStatus("waiting", 520, 0, reason="the database is busy"))
+    assert bar.state_label.text() == "●  Delivery waiting: the database is busy"
+    assert bar.state_label.accessibleName() == "Delivery waiting: the database is busy"
+    assert bar.state_label.property("state") == "waiting"
+    assert bar.queue_label.text() == "Queue: 520"
+    assert bar.pause_button.isEnabled()  # one may pause while it waits
+    assert bar.pause_button.text() == "Pause delivery"
+
+    bar.show_status(EngineStatus("waiting", 520, 0, reason="the disk is full"))
+    assert bar.state_label.text() == "●  Delivery waiting: the disk is full"
+    bar.show_status(EngineStatus("running", 519, 0))
+    assert bar.state_label.text() == "●  Delivery running"
+
+
+def test_an_engine_stopped_by_an_error_says_so(qtbot: QtBot) -> None:
+    bar = EngineStatusBar()
+    qtbot.addWidget(bar)
+    reason = "an unexpected error (OperationalError: no such table: attempts); see the log"
+    bar.show_status(EngineStatus("errored", 12, 0, reason=reason))
+    assert bar.state_label.text() == "●  Delivery stopped: an unexpected error"
+    assert bar.state_label.toolTip() == f"Delivery stopped: {reason}"
+    assert bar.state_label.accessibleDescription() == f"Delivery stopped: {reason}"
+    assert bar.state_label.property("state") == "errored"
+    assert bar.queue_label.text() == "Queue: 12"
+    assert not bar.pause_button.isEnabled()
