@@ -135,12 +135,6 @@ def _write_ndjson(handle: BinaryIO, bodies: Iterable[bytes]) -> None:
 
 
 def cmd_simulate(ctx: Context, args: argparse.Namespace) -> int:
-    if args.count < 1:
-        raise UsageError("--count must be at least 1")
-    if args.count > MAX_SIMULATE:
-        raise UsageError(
-            f"--count must be at most {MAX_SIMULATE:,}; run simulate again for more events"
-        )
     fields = parse_fields(args.events) if args.events else FIELDS
     if not fields:
         raise UsageError("--events must name at least one field")

@@ -105,7 +105,9 @@ class EngineConfig:
 class _Job:
     claimed: outbox.Claimed
     url: str
-    lease_until: float  # as the dispatcher's clock tells time
+    # When it was claimed, on the monotonic clock: the lease runs from then, whatever the
+    # dispatcher's (injectable) clock says.
+    claimed_at: float = field(default_factory=time.monotonic)
 
     @property
     def webhook_id(self) -> int:
@@ -452,7 +454,7 @@ class Dispatcher:
         if self._paused.is_set() or secret is None:
             # Paused, disabled, removed, or no secret (nothing is sent unsigned): not an attempt.
             return _Done(job, started_at, _NOT_SENT, sent=False)
-        if started_at + self.config.timeout >= job.lease_until:
+        if time.monotonic() - job.claimed_at + self.config.timeout > self.config.lease:
             # Held so long (the database at fault, senders busy) that its lease would run out
             # before its deadline: another engine may claim it by then. Given back instead.
             return _Done(job, started_at, _NOT_SENT, sent=False)
@@ -568,7 +570,7 @@ class Dispatcher:
                 # A delivery still held here whose lease ran out is not sent twice.
                 fresh = [c for c in claimed if c.delivery_id not in self._in_flight]
                 capacity -= len(fresh)
-                jobs += [_Job(c, webhook.url, lease_until) for c in fresh]
+                jobs += [_Job(c, webhook.url) for c in fresh]
                 if capacity <= 0:
                     break
         for job in jobs:

@@ -106,7 +106,7 @@ def test_simulate_has_a_sane_cap(cli: RunCli) -> None:
     run = cli("events", "simulate", "--count", "1000001")
     assert run.code == 2
     assert run.err.strip().endswith(
-        "--count must be at most 1,000,000; run simulate again for more events"
+        "argument --count: '1000001' is not a whole number from 1 to 1,000,000"
     )
     big = cli("events", "simulate", "--count", "100000000000000000000000")
     assert big.code == 2
