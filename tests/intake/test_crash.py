@@ -114,7 +114,14 @@ def test_sigkill_twice_while_posting_loses_no_answered_body_and_stores_none_twic
                 thread.join(180)
             assert client.answered() == BODIES
             received = lambda: {request.body for request in list(receiver.requests)}  # noqa: E731
-            wait_for(lambda: len(received()) == BODIES, 180, "every event to be delivered")
+            try:
+                wait_for(lambda: len(received()) == BODIES, 180, "every event to be delivered")
+            except AssertionError as exc:  # say where delivery stood, to tell slow from stuck
+                with store.session() as session:
+                    where = session.execute(
+                        select(Delivery.status, func.count()).group_by(Delivery.status)
+                    ).all()
+                raise AssertionError(f"{exc}: {len(received())} received; {where}") from None
         finally:
             process.send_signal(signal.SIGINT)  # Ctrl-C
             out, err = process.communicate(timeout=30)
