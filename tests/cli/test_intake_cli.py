@@ -21,9 +21,10 @@ from sigfollow_desktop.core.keychain import SERVICE, SecretStore
 from sigfollow_desktop.resources import sample_body
 from tests.cli.conftest import RunCli
 from tests.intake.conftest import APP_SECRET, VERIFY_TOKEN, signed
-from tests.intake.processes import ROOT, cli_env, free_port, start_intake
+from tests.intake.processes import free_port, start_intake
 from tests.support.file_keyring import FileKeyring
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.processes import ROOT, cli_env
 
 CLI = [sys.executable, "-m", "sigfollow_desktop"]
 

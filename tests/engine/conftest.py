@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -19,6 +17,7 @@ from sigfollow_desktop.core.signing import SIGNATURE_HEADER, verify
 from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
 from sigfollow_desktop.engine.reports import AttemptRecorded, DeliveryFailed
 from sigfollow_desktop.store.db import Store
+from tests.support.processes import assert_no_threads_left
 from tests.support.receiver import Received
 
 TEST_CONFIG = EngineConfig(timeout=2.0, lease=10.0, batch_delay=0.002)
@@ -95,10 +94,4 @@ def assert_signed(request: Received, secret: str) -> None:
 def no_engine_threads_left() -> Iterator[None]:
     """Every test leaves no sender or engine thread running."""
     yield
-    deadline = time.monotonic() + 5.0
-    while time.monotonic() < deadline:
-        alive = [t.name for t in threading.enumerate() if t.name.startswith("sigfollow-")]
-        if not alive:
-            return
-        threading.Event().wait(0.02)
-    raise AssertionError(f"threads still running after the test: {alive}")
+    assert_no_threads_left()

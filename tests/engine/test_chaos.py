@@ -17,12 +17,8 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,7 +31,7 @@ from sigfollow_desktop.logs import LOG_FILENAME
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Attempt, Delivery
 from tests.engine.conftest import queue_events
-from tests.support.file_keyring import FILE_ENV, FileKeyring
+from tests.support.file_keyring import FileKeyring
 from tests.support.hostile_receiver import (
     BEHAVIOURS,
     Exchange,
@@ -45,9 +41,9 @@ from tests.support.hostile_receiver import (
     gzip_bomb,
     nested_gzip_bomb,
 )
+from tests.support.processes import start_engine_run, wait_for
 from tests.support.receiver import Receiver
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 2.0  # the engine's deadline per attempt
 OVERRUN = 2.0  # what an attempt may take beyond it
 WEBHOOKS = 4  # on one receiver: more requests in flight at once
@@ -55,30 +51,6 @@ EVENTS = 200  # 800 deliveries: more than the chaos gets through, so requests ke
 RSS_LIMIT_KB = 150 * 1000
 STOP_LIMIT = 3.0
 CHAOS_SECONDS = float(os.environ.get("SIGFOLLOW_CHAOS_SECONDS", "30"))
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        threading.Event().wait(0.1)
-
-
-def _engine(data_dir: Path, keyring_file: Path) -> subprocess.Popen[str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
-            FILE_ENV: str(keyring_file),
-        }
-    )
-    command = [sys.executable, "-m", "sigfollow_desktop", "--data-dir", str(data_dir)]
-    command += ["engine", "run", "--timeout", f"{TIMEOUT:g}", "--lease", "10"]
-    return subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
 
 
 def _proc_status(pid: int) -> dict[str, str]:
@@ -128,7 +100,9 @@ def test_engine_run_survives_a_hostile_receiver(
             admin.add(hostile.url(f"/hook{n}"), FIELDS, enable=True)
         assert queue_events(admin, EVENTS) == EVENTS * WEBHOOKS
 
-        engine = _engine(data_dir, keyring_file)
+        engine = start_engine_run(
+            data_dir, keyring_file, "--timeout", f"{TIMEOUT:g}", "--lease", "10"
+        )
         try:
             started = time.monotonic()
 
@@ -136,19 +110,19 @@ def test_engine_run_survives_a_hostile_receiver(
                 seen = {e.behaviour for e in hostile.snapshot()}
                 return time.monotonic() - started >= CHAOS_SECONDS and seen == set(BEHAVIOURS)
 
-            _wait_for(chaos_done, CHAOS_SECONDS + 90, "every behaviour")
+            wait_for(chaos_done, CHAOS_SECONDS + 90, "every behaviour")
             assert engine.poll() is None
 
             # From now on every request hangs: Ctrl-C comes with requests in flight.
             mode["choose"] = lambda _request: "hang"
-            _wait_for(
+            wait_for(
                 lambda: any(e.behaviour == "hang" for e in hostile.open_exchanges()),
                 30,
                 "a hanging request in flight",
             )
             # Every request that ended so far is recorded as an attempt (the engine records
             # in batches, so this is waited for, not assumed).
-            _wait_for(
+            wait_for(
                 lambda: (
                     not _unrecorded(store, [e for e in hostile.snapshot() if e.ended is not None])
                 ),

@@ -6,13 +6,7 @@ support only) lets the test and the subprocess share the webhook's secret.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -24,35 +18,11 @@ from sigfollow_desktop.engine.send import EVENT_ID_HEADER
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Delivery, Event
 from tests.engine.conftest import assert_signed, queue_events
-from tests.support.file_keyring import FILE_ENV, FileKeyring
+from tests.support.file_keyring import FileKeyring
+from tests.support.processes import start_engine_run, wait_for
 from tests.support.receiver import Receiver
 
-ROOT = Path(__file__).resolve().parents[2]
 EVENTS = 2000
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        threading.Event().wait(0.05)
-
-
-def _engine(data_dir: Path, keyring_file: Path) -> subprocess.Popen[str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
-            FILE_ENV: str(keyring_file),
-        }
-    )
-    command = [sys.executable, "-m", "sigfollow_desktop", "--data-dir", str(data_dir)]
-    command += ["engine", "run", "--timeout", "1", "--lease", "3"]
-    return subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
 
 
 def _count(store: Store, status: str) -> int:
@@ -69,9 +39,9 @@ def test_sigkill_mid_way_loses_nothing(store: Store, data_dir: Path, tmp_path: P
         assert secret is not None
         assert queue_events(admin, EVENTS) == EVENTS
 
-        first = _engine(data_dir, keyring_file)
+        first = start_engine_run(data_dir, keyring_file, "--timeout", "1", "--lease", "3")
         try:
-            _wait_for(lambda: len(receiver.requests) >= EVENTS // 4, 60, "the first deliveries")
+            wait_for(lambda: len(receiver.requests) >= EVENTS // 4, 60, "the first deliveries")
         finally:
             first.send_signal(signal.SIGKILL)
             first.communicate(timeout=10)
@@ -79,9 +49,9 @@ def test_sigkill_mid_way_loses_nothing(store: Store, data_dir: Path, tmp_path: P
         delivered_at_kill = _count(store, "delivered")
         assert 0 < delivered_at_kill < EVENTS  # killed mid-way
 
-        second = _engine(data_dir, keyring_file)
+        second = start_engine_run(data_dir, keyring_file, "--timeout", "1", "--lease", "3")
         try:
-            _wait_for(lambda: _count(store, "delivered") == EVENTS, 120, "every delivery")
+            wait_for(lambda: _count(store, "delivered") == EVENTS, 120, "every delivery")
         finally:
             second.send_signal(signal.SIGINT)  # Ctrl-C
             out, err = second.communicate(timeout=10)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,6 +12,7 @@ from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER, sign
 from sigfollow_desktop.intake.server import IntakeServer
 from sigfollow_desktop.store.db import Store
+from tests.support.processes import assert_no_threads_left
 
 APP_SECRET = "meta-app-secret-0123456789abcdef"
 VERIFY_TOKEN = "verify-token-for-tests"
@@ -23,16 +22,6 @@ CREDENTIALS = IntakeCredentials(APP_SECRET, VERIFY_TOKEN)
 def signed(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
     """The headers Meta sends with ``body``."""
     return {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body)}
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Wait for a condition (not a fixed time); fail naming what never happened."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        pause.wait(0.02)
 
 
 @pytest.fixture
@@ -61,10 +50,4 @@ def client() -> Iterator[httpx.Client]:
 def no_intake_threads_left() -> Iterator[None]:
     """Every test leaves no intake, writer, engine or sender thread running."""
     yield
-    deadline = time.monotonic() + 5.0
-    while time.monotonic() < deadline:
-        alive = [t.name for t in threading.enumerate() if t.name.startswith("sigfollow-")]
-        if not alive:
-            return
-        threading.Event().wait(0.02)
-    raise AssertionError(f"threads still running after the test: {alive}")
+    assert_no_threads_left()

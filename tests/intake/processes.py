@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.intake.conftest import wait_for
-from tests.support.file_keyring import FILE_ENV
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.processes import cli_env, wait_for
 
 
 def free_port() -> int:
@@ -26,18 +22,6 @@ def listening(port: int) -> bool:
             return True
     except OSError:
         return False
-
-
-def cli_env(keyring_file: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
-            FILE_ENV: str(keyring_file),
-        }
-    )
-    return env
 
 
 def start_intake(

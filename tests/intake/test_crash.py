@@ -25,9 +25,10 @@ from sigfollow_desktop.core.samples import simulated_bodies
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER, verify
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Delivery, Event
-from tests.intake.conftest import APP_SECRET, VERIFY_TOKEN, signed, wait_for
+from tests.intake.conftest import APP_SECRET, VERIFY_TOKEN, signed
 from tests.intake.processes import free_port, start_intake
 from tests.support.file_keyring import FileKeyring
+from tests.support.processes import wait_for
 from tests.support.receiver import Receiver
 
 BODIES = 5_000

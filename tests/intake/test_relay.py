@@ -16,7 +16,8 @@ from sigfollow_desktop.core.signing import SIGNATURE_HEADER, verify
 from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
 from sigfollow_desktop.intake.server import IntakeServer
 from sigfollow_desktop.store.db import Store
-from tests.intake.conftest import CREDENTIALS, signed, wait_for
+from tests.intake.conftest import CREDENTIALS, signed
+from tests.support.processes import wait_for
 from tests.support.receiver import Receiver
 
 # A Meta inbound message as Meta writes it: ASCII, non-ASCII text as \u escapes (an accented

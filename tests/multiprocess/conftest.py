@@ -23,6 +23,7 @@ from sigfollow_desktop.logs import LOG_FILENAME
 from sigfollow_desktop.store.db import DB_FILENAME
 from tests.support.file_access import deleted_database_fds
 from tests.support.file_keyring import FILE_ENV
+from tests.support.processes import wait_for as wait_for  # used by the tests here too
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = [sys.executable, "-m", "sigfollow_desktop"]
@@ -127,24 +128,6 @@ class Site:
         err = process.stderr.read()
         process.stderr.close()
         return err
-
-
-def wait_for(
-    condition: Callable[[], bool],
-    timeout: float,
-    what: str,
-    *watched: subprocess.Popen[str],
-) -> None:
-    """Wait for ``condition``; fail early if a watched process ended."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        for process in watched:
-            if process.poll() is not None:
-                out, err = process.communicate()
-                raise AssertionError(f"ended while waiting for {what}: {out}\n{err}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        threading.Event().wait(0.05)
 
 
 class Lines:
