@@ -36,7 +36,8 @@ from sigfollow_desktop.engine.intake_host import IntakeHost
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import APP_AUTHOR, APP_DIR, data_dir, log_dir
-from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
+from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.store.opening import open_database
 from sigfollow_desktop.ui.intake_card import IntakeCard
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
@@ -127,7 +128,7 @@ def build_desktop(
     return Desktop(window, runner, engine, store, tray, intake_card)
 
 
-def run_gui(data_dir_override: str | None = None) -> int:
+def run_gui(data_dir_override: str | None = None, database: str | None = None) -> int:
     setup_logging(log_dir(data_dir_override))
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
@@ -142,7 +143,7 @@ def run_gui(data_dir_override: str | None = None) -> int:
         log.info("already running on %s; asked that window to come forward", folder)
         return 0
     try:
-        store = open_store(folder / DB_FILENAME)
+        store = open_database(database, folder)
     except SigFollowError as exc:
         log.error("cannot open the store: %s", exc)
         QMessageBox.critical(None, APP_NAME, str(exc))

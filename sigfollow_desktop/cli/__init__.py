@@ -20,7 +20,8 @@ from sigfollow_desktop.cli.options import Parser
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import DATA_DIR_ENV, data_dir, log_dir
-from sigfollow_desktop.store.db import DB_FILENAME, describe
+from sigfollow_desktop.store.database_url import DATABASE_ENV
+from sigfollow_desktop.store.db import DB_FILENAME, describe, describe_fault
 
 log = logging.getLogger(__name__)
 PROG = "sigfollow-desktop"
@@ -47,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"folder of the database and logs (default: ${DATA_DIR_ENV}, else per-user folder)",
     )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help=f"a shared database instead of the data folder's SQLite file: "
+        f"postgresql://user@host:port/dbname (default: ${DATABASE_ENV}, else the data folder's "
+        "file); keep the password in ~/.pgpass or PGPASSWORD, not in the URL",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (webhooks, events, deliveries, engine, intake, receive, verify):
         module.register(commands)
@@ -63,7 +71,10 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
         ctx.err.write(f"{PROG}: error: {exc}\n")
         return 1
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        error = describe(ctx.data_dir / DB_FILENAME, exc)
+        if ctx.shared:
+            error = describe_fault(ctx.location, exc)
+        else:
+            error = describe(ctx.data_dir / DB_FILENAME, exc)
         if error is not None:  # busy, full, damaged…: the environment's, said in one line
             log.warning("database fault: %s", exc)
             ctx.err.write(f"{PROG}: error: {error}\n")
@@ -94,13 +105,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from sigfollow_desktop.app import run_gui
 
-        return run_gui(args.data_dir)
+        return run_gui(args.data_dir, args.database)
     try:
         setup_logging(log_dir(args.data_dir))
     except OSError as exc:
         sys.stderr.write(f"{PROG}: error: cannot write logs: {_os_reason(exc)}\n")
         return 1
-    return run_command(Context(data_dir(args.data_dir)), args)
+    return run_command(Context(data_dir(args.data_dir), database=args.database), args)
 
 
 def _os_reason(exc: OSError) -> str:
