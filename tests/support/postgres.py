@@ -146,6 +146,15 @@ class PostgresServer:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def version(self) -> str:
+        """The server's version, e.g. ``15.18``."""
+        import psycopg
+
+        dsn = f"host=127.0.0.1 port={self.port} user={SUPERUSER} password={self.password}"
+        with psycopg.connect(f"{dsn} dbname=postgres") as connection:
+            row = connection.execute("SHOW server_version").fetchone()
+        return str(row[0]).split()[0] if row else "?"
+
     def dump(self, url: str) -> bytes:
         """``pg_dump`` of the database behind ``url`` (plain SQL), for grepping."""
         database = url.rsplit("/", 1)[1]
