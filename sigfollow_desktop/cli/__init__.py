@@ -14,7 +14,16 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from sigfollow_desktop import __version__
-from sigfollow_desktop.cli import deliveries, engine, events, intake, receive, verify, webhooks
+from sigfollow_desktop.cli import (
+    deliveries,
+    engine,
+    events,
+    hosts,
+    intake,
+    receive,
+    verify,
+    webhooks,
+)
 from sigfollow_desktop.cli.context import Context, UsageError
 from sigfollow_desktop.cli.options import Parser
 from sigfollow_desktop.core.errors import SigFollowError
@@ -56,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "file); keep the password in ~/.pgpass or PGPASSWORD, not in the URL",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (webhooks, events, deliveries, engine, intake, receive, verify):
+    for module in (webhooks, events, deliveries, engine, intake, hosts, receive, verify):
         module.register(commands)
     return parser
 

@@ -15,6 +15,7 @@ from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.opening import is_shared, open_database, store_location
+from sigfollow_desktop.store.sealed_secrets import SealedSecretStore
 
 
 class UsageError(SigFollowError):
@@ -51,6 +52,9 @@ class Context:
 
     @cached_property
     def secrets(self) -> SecretStore:
+        """The keychain; on a shared database, secrets sealed in it under this host's key."""
+        if self.shared:
+            return SealedSecretStore(self.store)
         return SecretStore()
 
     @cached_property
