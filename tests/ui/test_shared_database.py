@@ -48,7 +48,8 @@ def test_two_windows_two_keychains_one_database(
     window_a, window_b = desktop_a.window, desktop_b.window
     qtbot.addWidget(window_a)
     qtbot.addWidget(window_b)
-    assert desktop_a.shared is not None and desktop_b.shared is not None
+    assert desktop_a.shared is not None
+    assert desktop_b.shared is not None
     # Host A shows its window only; host B also delivers.
     desktop_a.shared.start()
     window_a.show()
@@ -84,7 +85,9 @@ def test_two_windows_two_keychains_one_database(
             verify(rotated, got.body, signature)
             for got, signature in zip(receiver.requests, signatures, strict=True)
         )
-        assert not any(verify(first, got.body, s) for got, s in zip(receiver.requests, signatures))
+        assert not any(
+            verify(first, got.body, s) for got, s in zip(receiver.requests, signatures, strict=True)
+        )
         key_line = secrets_a.export_key()
     finally:
         desktop_a.shared.stop()
@@ -92,7 +95,8 @@ def test_two_windows_two_keychains_one_database(
         desktop_a.shutdown()
 
     dump = postgres_server.dump(url)
-    assert b"sealed_secrets" in dump and b"store_keys" in dump  # the dump has the tables
+    assert b"sealed_secrets" in dump  # the dump has the tables
+    assert b"store_keys" in dump
     for secret in (first, rotated, key_line, key_line.split("_", 2)[2]):
         assert secret.encode() not in dump
         assert secret.encode() not in _folder_bytes(tmp_path / "host-a")
@@ -102,4 +106,5 @@ def test_two_windows_two_keychains_one_database(
         assert [name for service, name in ring.items if service == SERVICE] == [
             f"store-key:{key_line.split('_')[1]}"
         ]
-        assert first not in ring.items.values() and rotated not in ring.items.values()
+        assert first not in ring.items.values()
+        assert rotated not in ring.items.values()
