@@ -10,6 +10,7 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -30,7 +31,7 @@ from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import DATA_DIR_ENV, data_dir, log_dir
 from sigfollow_desktop.store.database_url import DATABASE_ENV
-from sigfollow_desktop.store.db import DB_FILENAME, describe, describe_fault
+from sigfollow_desktop.store.db import describe, describe_fault
 
 log = logging.getLogger(__name__)
 PROG = "sigfollow-desktop"
@@ -83,7 +84,7 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
         if ctx.shared:
             error = describe_fault(ctx.location, exc)
         else:
-            error = describe(ctx.data_dir / DB_FILENAME, exc)
+            error = describe(Path(ctx.location), exc)
         if error is not None:  # busy, full, damaged…: the environment's, said in one line
             log.warning("database fault: %s", exc)
             ctx.err.write(f"{PROG}: error: {error}\n")
