@@ -24,9 +24,7 @@ def test_the_same_commands_on_a_postgresql_database(
     assert not (data_dir / "sigfollow.sqlite3").exists()
 
 
-def test_a_newer_schema_is_refused_untouched(
-    cli: RunCli, postgres_server: PostgresServer
-) -> None:
+def test_a_newer_schema_is_refused_untouched(cli: RunCli, postgres_server: PostgresServer) -> None:
     url = postgres_server.create_database()
     assert cli("--database", url, "webhooks", "list").code == 0
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
