@@ -234,6 +234,10 @@ def run(sizes: Sizes, prefer_nginx: bool = True) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["pg"]:  # the shared PostgreSQL queue: benchmarks/shared_bench.py
+        from benchmarks import shared_bench
+
+        return shared_bench.main(argv[1:])
     if argv[:1] == ["intake"]:  # the live intake's benchmark: benchmarks/intake.py
         from benchmarks import intake
 

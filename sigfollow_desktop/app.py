@@ -36,9 +36,12 @@ from sigfollow_desktop.engine.intake_host import IntakeHost
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import APP_AUTHOR, APP_DIR, data_dir, log_dir
-from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
+from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.store.opening import open_database
+from sigfollow_desktop.store.sealed_secrets import secrets_for
 from sigfollow_desktop.ui.intake_card import IntakeCard
 from sigfollow_desktop.ui.main_window import MainWindow
+from sigfollow_desktop.ui.shared_changes import SharedChanges
 from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
 from sigfollow_desktop.ui.theme import apply_theme
 from sigfollow_desktop.ui.tray_icon import TrayIcon
@@ -61,11 +64,14 @@ class Desktop:
     store: Store
     tray: TrayIcon | None = None
     intake_card: IntakeCard | None = None
+    shared: SharedChanges | None = None  # a shared database's notifications
     _stopped: bool = False
 
     def start(self) -> None:
         self.engine.start()
         log.info("delivery engine started")
+        if self.shared is not None:
+            self.shared.start()
         if self.intake_card is not None:
             self.intake_card.resume()
         if self.tray is not None:
@@ -89,6 +95,8 @@ class Desktop:
             log.warning("the delivery engine did not stop within %.0f s", ENGINE_STOP_TIMEOUT)
         if not self.runner.shutdown():
             log.warning("a Send test was still running at exit")
+        if self.shared is not None:
+            self.shared.stop()
         self.store.close()
         log.info("%s stopped", APP_NAME)
 
@@ -121,13 +129,19 @@ def build_desktop(
         engine.delivery_failed.connect(tray.notify_failed)
         tray.pause_requested.connect(engine.pause)
         tray.resume_requested.connect(engine.resume)
+    if store.shared:
+        # Other admins and hosts change the webhooks too; the live intake writes only the
+        # SQLite file of its own data folder, so it is not offered here.
+        shared = SharedChanges(store, window)
+        shared.changed.connect(page.schedule_refresh)
+        return Desktop(window, runner, engine, store, tray, None, shared)
     intake = IntakeHost(store, IntakeKeychain(secrets), engine.wake, window)
     intake_card = IntakeCard(intake, settings)
     window.add_intake_card(intake_card)
     return Desktop(window, runner, engine, store, tray, intake_card)
 
 
-def run_gui(data_dir_override: str | None = None) -> int:
+def run_gui(data_dir_override: str | None = None, database: str | None = None) -> int:
     setup_logging(log_dir(data_dir_override))
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
@@ -142,13 +156,13 @@ def run_gui(data_dir_override: str | None = None) -> int:
         log.info("already running on %s; asked that window to come forward", folder)
         return 0
     try:
-        store = open_store(folder / DB_FILENAME)
+        store = open_database(database, folder)
     except SigFollowError as exc:
         log.error("cannot open the store: %s", exc)
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
     with_tray = QSystemTrayIcon.isSystemTrayAvailable()
-    desktop = build_desktop(store, SecretStore(), QSettings(), with_tray=with_tray)
+    desktop = build_desktop(store, secrets_for(store), QSettings(), with_tray=with_tray)
     app.setQuitOnLastWindowClosed(not with_tray)
     instance.raise_requested.connect(desktop.window.bring_forward)
     app.aboutToQuit.connect(desktop.shutdown)

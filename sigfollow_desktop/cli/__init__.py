@@ -10,17 +10,28 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from sigfollow_desktop import __version__
-from sigfollow_desktop.cli import deliveries, engine, events, intake, receive, verify, webhooks
+from sigfollow_desktop.cli import (
+    deliveries,
+    engine,
+    events,
+    hosts,
+    intake,
+    receive,
+    verify,
+    webhooks,
+)
 from sigfollow_desktop.cli.context import Context, UsageError
 from sigfollow_desktop.cli.options import Parser
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.logs import setup_logging
 from sigfollow_desktop.paths import DATA_DIR_ENV, data_dir, log_dir
-from sigfollow_desktop.store.db import DB_FILENAME, describe
+from sigfollow_desktop.store.database_url import DATABASE_ENV
+from sigfollow_desktop.store.db import describe, describe_fault
 
 log = logging.getLogger(__name__)
 PROG = "sigfollow-desktop"
@@ -47,8 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"folder of the database and logs (default: ${DATA_DIR_ENV}, else per-user folder)",
     )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help=f"a shared database instead of the data folder's SQLite file: "
+        f"postgresql://user@host:port/dbname (default: ${DATABASE_ENV}, else the data folder's "
+        "file); keep the password in ~/.pgpass or PGPASSWORD, not in the URL",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (webhooks, events, deliveries, engine, intake, receive, verify):
+    for module in (webhooks, events, deliveries, engine, intake, hosts, receive, verify):
         module.register(commands)
     return parser
 
@@ -63,7 +81,10 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
         ctx.err.write(f"{PROG}: error: {exc}\n")
         return 1
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        error = describe(ctx.data_dir / DB_FILENAME, exc)
+        if ctx.shared:
+            error = describe_fault(ctx.location, exc)
+        else:
+            error = describe(Path(ctx.location), exc)
         if error is not None:  # busy, full, damaged…: the environment's, said in one line
             log.warning("database fault: %s", exc)
             ctx.err.write(f"{PROG}: error: {error}\n")
@@ -94,13 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from sigfollow_desktop.app import run_gui
 
-        return run_gui(args.data_dir)
+        return run_gui(args.data_dir, args.database)
     try:
         setup_logging(log_dir(args.data_dir))
     except OSError as exc:
         sys.stderr.write(f"{PROG}: error: cannot write logs: {_os_reason(exc)}\n")
         return 1
-    return run_command(Context(data_dir(args.data_dir)), args)
+    return run_command(Context(data_dir(args.data_dir), database=args.database), args)
 
 
 def _os_reason(exc: OSError) -> str:

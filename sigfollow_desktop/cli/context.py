@@ -13,7 +13,9 @@ from typing import Any, TextIO
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.keychain import SecretStore
-from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
+from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.store.opening import is_shared, open_database, store_location
+from sigfollow_desktop.store.sealed_secrets import SealedSecretStore
 
 
 class UsageError(SigFollowError):
@@ -26,13 +28,33 @@ class Context:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    database: str | None = None  # --database; else SIGFOLLOW_DATABASE_URL, else the file
 
     @cached_property
     def store(self) -> Store:
-        return open_store(self.data_dir / DB_FILENAME)
+        return open_database(self.database, self.data_dir)
+
+    @property
+    def shared(self) -> bool:
+        """Whether the store is a database server rather than a file."""
+        if "store" in self.__dict__:
+            return self.store.shared
+        return is_shared(self.database)
+
+    @property
+    def location(self) -> str:
+        if "store" in self.__dict__:
+            return self.store.location
+        try:
+            return store_location(self.database, self.data_dir)
+        except SigFollowError:
+            return "the database"
 
     @cached_property
     def secrets(self) -> SecretStore:
+        """The keychain; on a shared database, secrets sealed in it under this host's key."""
+        if self.shared:
+            return SealedSecretStore(self.store)
         return SecretStore()
 
     @cached_property

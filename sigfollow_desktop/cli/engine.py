@@ -79,7 +79,7 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
         dispatcher.stop()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    ctx.print(f"Delivering from {ctx.store.path}; press Ctrl-C to stop.")
+    ctx.print(f"Delivering from {ctx.store.location}; press Ctrl-C to stop.")
     ctx.out.flush()
     try:
         dispatcher.run()

@@ -15,6 +15,7 @@ import threading
 from types import FrameType
 
 from sigfollow_desktop.cli.context import Context, UsageError, plural
+from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.intake_credentials import IntakeKeychain, generate_verify_token
 from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
 from sigfollow_desktop.engine.reports import DeliveryFailed
@@ -69,6 +70,12 @@ def cmd_configure(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     if args.max_body < 1:
         raise UsageError("--max-body must be at least 1 byte")
+    if ctx.shared:
+        raise SigFollowError(
+            "The live intake stores into the SQLite file of its data folder only; run it "
+            "without --database (or SIGFOLLOW_DATABASE_URL), or import into the shared "
+            "database with `events import`"
+        )
     credentials = IntakeKeychain(ctx.secrets).require()
     dispatcher: Dispatcher | None = None
     if args.engine:
@@ -120,7 +127,7 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
             if dispatcher is not None
             else "not delivering (--no-engine: run `sigfollow-desktop engine run`)"
         )
-        ctx.print(f"Intake listening on {server.url} into {ctx.store.path}; {relay}.")
+        ctx.print(f"Intake listening on {server.url} into {ctx.store.location}; {relay}.")
         ctx.print("Press Ctrl-C to stop.")
         ctx.out.flush()
         while not stop.wait(3600):

@@ -66,11 +66,16 @@ from sigfollow_desktop.engine.transport import (
 from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.faults import Fault
+from sigfollow_desktop.store.notifications import ChangeListener
+from sigfollow_desktop.store.queue import queue_for
 
 log = logging.getLogger(__name__)
 
 LEASE_MARGIN = 1.0  # seconds a lease outlasts the request deadline, at the least
 _WAKE = object()
+# Faults a new connection may cure: a file that could not be opened or written, a server that
+# went away.
+_RECONNECT = ("readonly", "cantopen", "unreachable", "server")
 _NOT_SENT = SendResult(status_code=None, duration_ms=0.0, error="not sent")
 
 
@@ -159,6 +164,8 @@ class Dispatcher:
         on_status: Callable[[EngineStatus], None] | None = None,
     ) -> None:
         self.store = store
+        self._queue = queue_for(store)
+        self._listener: ChangeListener | None = None  # a shared database's wake-up calls
         self.config = config or EngineConfig()
         self.clock = clock
         self.policy = policy or RetryPolicy(clock=clock)
@@ -285,6 +292,8 @@ class Dispatcher:
                 self._report_status(force=True)
             return
         self._switch.abort()
+        if self._listener is not None:
+            self._listener.stop()
         for job in self._lanes.close():
             self._backlog.unsent.append(job.claimed.delivery_id)
             self._forget(job)
@@ -346,6 +355,9 @@ class Dispatcher:
         self.store.set_busy_timeout(self.config.busy_timeout)
         self._connection = self.store.connect()
         self._ssl_context = verifying_context()
+        if self.store.shared:
+            # Other hosts add events and change webhooks: hear it at once, not at the next look.
+            self._listener = ChangeListener(self.store, lambda _channel: self.wake()).start()
 
     def _check_store(self) -> None:
         """Check the whole file before the first write, when opening did not (a big store)."""
@@ -403,7 +415,7 @@ class Dispatcher:
         among it) between the connections of a process while any of them is open.
         """
         assert self._connection is not None
-        if self._fault is not None and self._fault.kind in ("readonly", "cantopen"):
+        if self._fault is not None and self._fault.kind in _RECONNECT:
             if not self._connection.closed:
                 self._connection.invalidate()
                 self._connection.close()
@@ -517,7 +529,7 @@ class Dispatcher:
         assert self._connection is not None
         # The round that just ran read the webhooks; only their queues can wake us early.
         with self._connection.begin():
-            due = outbox.next_due(self._connection, [w.id for w in self._active])
+            due = self._queue.next_due(self._connection, [w.id for w in self._active])
         if due is None:
             return self.config.idle_wait
         return min(self.config.idle_wait, max(0.001, due - self.clock()))
@@ -532,7 +544,7 @@ class Dispatcher:
         """The webhooks that may be sent to now, with their current secrets."""
         assert self._connection is not None
         with self._connection.begin():
-            active = outbox.active_webhooks(self._connection)
+            active = self._queue.active_webhooks(self._connection)
         # Webhooks without a usable secret are left out: their deliveries wait, unclaimed.
         self._keys = self._secrets.read(active)
         self._signing = self._keys.secrets
@@ -559,7 +571,7 @@ class Dispatcher:
                 room = min(capacity, pace.lookahead - held)
                 if room <= 0 or (held and room < pace.lookahead // 4):
                     continue
-                claimed = outbox.claim(
+                claimed = self._queue.claim(
                     self._connection,
                     webhook.id,
                     now=now,
@@ -621,8 +633,8 @@ class Dispatcher:
             return []
         assert self._connection is not None
         with self._connection.begin():
-            outbox.record(self._connection, backlog.outcomes)
-            outbox.release(self._connection, backlog.unsent, owner=self.owner, at=self.clock())
+            self._queue.record(self._connection, backlog.outcomes)
+            self._queue.release(self._connection, backlog.unsent, owner=self.owner, at=self.clock())
         self._backlog = _Backlog()
         self.sent += len(backlog.outcomes)
         if self.on_attempt is not None:
@@ -686,8 +698,8 @@ class Dispatcher:
         if self._connection is not None and not self._connection.closed:
             try:
                 with self._connection.begin():
-                    depth = outbox.queue_depth(self._connection)
-                    failed = outbox.failed_since(self._connection, self.clock() - 3600.0)
+                    depth = self._queue.queue_depth(self._connection)
+                    failed = self._queue.failed_since(self._connection, self.clock() - 3600.0)
                 self._depth = (depth, failed)
             except (DBAPIError, sqlite3.Error) as exc:
                 if self.store.note(exc) is None:

@@ -55,8 +55,8 @@ log = logging.getLogger(__name__)
 
 DB_FILENAME = "sigfollow.sqlite3"
 # The newest Alembic revision this version knows; tests check it matches the scripts.
-SCHEMA_HEAD = "0002"
-KNOWN_REVISIONS = frozenset({"0001", "0002"})
+SCHEMA_HEAD = "0004"
+KNOWN_REVISIONS = frozenset({"0001", "0002", "0004"})
 BUSY_TIMEOUT_MS = 10_000
 # Opening runs quick_check over stores up to this many pages (16 MiB at 4 KiB a page, about
 # 16,000 events): about 0.15 s on a 2-CPU VM. Beyond it, quick_check grows by about 35 us a
@@ -64,6 +64,7 @@ BUSY_TIMEOUT_MS = 10_000
 FULL_CHECK_PAGES = 4096
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _migrate_lock = threading.Lock()
+MIGRATE_LOCK = 0x5F_5F_1407  # the advisory lock that orders migrations on a shared database
 
 
 def _set_pragmas(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
@@ -219,13 +220,19 @@ def _probe(path: Path, full_check_pages: int) -> _Probe:
         connection.close()
 
 
-def _migrate(engine: Engine) -> None:
+def migrate(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with _migrate_lock, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several hosts may open a new database at once: one migrates, the others wait
+            # and then find it done.
+            connection.exec_driver_sql(
+                "SELECT pg_advisory_xact_lock(%(key)s)", {"key": MIGRATE_LOCK}
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
@@ -237,15 +244,34 @@ class Store:
     damaged file, after which :meth:`transaction` refuses to write.
     """
 
-    def __init__(self, engine: Engine, path: Path, *, checked: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        path: Path | None,
+        *,
+        checked: bool = False,
+        location: str | None = None,
+    ) -> None:
         self.engine = engine
-        self.path = path
+        self._path = path  # None: a PostgreSQL database
+        # How messages name the store: the file, or a server's URL without its password.
+        self.location = location or str(path)
+        self.shared = engine.dialect.name == "postgresql"
+        self.url = engine.url  # for a second connection of its own (LISTEN)
         self.checked = checked  # quick_check passed over the whole file
         self.damaged: str | None = None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._local = threading.local()
-        event.listen(engine, "checkout", self._on_checkout)
+        if not self.shared:
+            event.listen(engine, "checkout", self._on_checkout)
         event.listen(engine, "handle_error", self._on_error)
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (a shared database has none: see :attr:`location`)."""
+        if self._path is None:
+            raise StoreError(f"{self.location} is a database server, not a file")
+        return self._path
 
     def session(self) -> Session:
         return self._sessions()
@@ -269,7 +295,7 @@ class Store:
     def connect(self, *, busy_timeout: float | None = None) -> Connection:
         """A connection of the pool, waiting up to ``busy_timeout`` seconds for a lock."""
         connection = self.engine.connect()
-        if busy_timeout is not None:
+        if busy_timeout is not None and not self.shared:
             pooled = connection.connection
             _set_busy_ms(pooled.driver_connection, pooled.info, int(busy_timeout * 1000))
         return connection
@@ -280,7 +306,7 @@ class Store:
 
     def check(self) -> None:
         """Run ``quick_check`` over the whole file unless opening did; DatabaseCorruptError."""
-        if self.checked:
+        if self.checked or self.shared:
             return
         connection = self.engine.raw_connection()
         try:
@@ -296,7 +322,7 @@ class Store:
             connection.close()
         if problem is not None:
             self.damaged = problem
-            log.error("%s is damaged (%s): nothing more is written to it", self.path, problem)
+            log.error("%s is damaged (%s): nothing more is written to it", self.location, problem)
             raise self.error()
         self.checked = True
 
@@ -305,7 +331,9 @@ class Store:
         fault = fault_of(exc)
         if fault is not None and fault.kind == "corrupt" and self.damaged is None:
             self.damaged = fault.detail
-            log.error("%s is damaged (%s): nothing more is written to it", self.path, fault.detail)
+            log.error(
+                "%s is damaged (%s): nothing more is written to it", self.location, fault.detail
+            )
         return fault
 
     def refuse_if_damaged(self) -> None:
@@ -314,12 +342,12 @@ class Store:
 
     def error(self, fault: Fault | None = None) -> StoreError:
         """One clear error for ``fault`` (None or corrupt: the damage already noted)."""
-        if fault is not None and fault.kind in ("readonly", "cantopen"):
-            return _cannot_open(self.path, fault)
+        if fault is not None and fault.kind in ("readonly", "cantopen") and self._path is not None:
+            return _cannot_open(self._path, fault)
         if fault is not None and fault.kind != "corrupt":
-            return StoreError(fault.message(self.path))
+            return StoreError(fault.message(self.location))
         return DatabaseCorruptError(
-            f"{self.path} is damaged ({self.damaged}). Nothing more was written to it: restore "
+            f"{self.location} is damaged ({self.damaged}). Nothing more was written to it: restore "
             "a backup or move it aside, or choose another data folder with --data-dir."
         )
 
@@ -352,7 +380,7 @@ def open_store(path: Path, *, full_check_pages: int = FULL_CHECK_PAGES) -> Store
         if probe.revision != SCHEMA_HEAD:
             log.info("migrating %s from schema %s to %s", path, probe.revision, SCHEMA_HEAD)
             with private_umask():  # SQLite may create the file now; -wal and -shm copy its mode
-                _migrate(engine)
+                migrate(engine)
     except (DBAPIError, sqlite3.Error) as exc:
         engine.dispose()
         raise describe(path, exc) or StoreError(f"Cannot open {path}: {exc}") from None
@@ -360,3 +388,9 @@ def open_store(path: Path, *, full_check_pages: int = FULL_CHECK_PAGES) -> Store
         engine.dispose()
         raise
     return Store(engine, path, checked=probe.checked)
+
+
+def describe_fault(location: str, exc: BaseException) -> StoreError | None:
+    """What to tell a person about an error met on a shared database (None: a bug)."""
+    fault = fault_of(exc)
+    return None if fault is None else StoreError(fault.message(location))

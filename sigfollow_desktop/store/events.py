@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sigfollow_desktop.core.meta import ParsedEvent
@@ -23,6 +23,20 @@ _FAN_OUT = text(
     JOIN webhooks AS w
       ON w.enabled AND instr(',' || w.subscribed || ',', ',' || e.field || ',') > 0
     WHERE e.id BETWEEN :first AND :last
+    """
+)
+
+# On a shared database other hosts insert meanwhile, so the range of new ids may hold theirs:
+# the new ids are named one by one.
+_FAN_OUT_SHARED = text(
+    """
+    INSERT INTO deliveries (event_id, webhook_id, status, attempt_count, next_attempt_at,
+                            created_at)
+    SELECT e.id, w.id, 'pending', 0, e.received_at, e.received_at
+    FROM events AS e
+    JOIN webhooks AS w
+      ON w.enabled AND strpos(',' || w.subscribed || ',', ',' || e.field || ',') > 0
+    WHERE e.id = ANY(:ids)
     """
 )
 
@@ -76,10 +90,15 @@ def store_rows(session: Session, batch: Iterable[Row], source: str = "import") -
     ]
     if not rows:
         return Intake()
+    shared = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql.insert if shared else sqlite.insert
     statement = insert(Event).on_conflict_do_nothing().returning(Event.id)
     ids = list(session.scalars(statement, rows))
     deliveries = 0
-    if ids:
+    if ids and shared:
+        result = session.execute(_FAN_OUT_SHARED, {"ids": ids})
+        deliveries = result.rowcount  # type: ignore[attr-defined]
+    elif ids:
         result = session.execute(_FAN_OUT, {"first": min(ids), "last": max(ids)})
         deliveries = result.rowcount  # type: ignore[attr-defined]
     return Intake(stored=len(ids), duplicates=len(rows) - len(ids), deliveries=deliveries)

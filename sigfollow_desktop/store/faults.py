@@ -13,10 +13,13 @@ SQLAlchemy wraps that exception in its own, with the original as ``orig``.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["busy", "full", "io", "readonly", "cantopen", "memory", "corrupt"]
+FaultKind = Literal[
+    "busy", "full", "io", "readonly", "cantopen", "memory", "corrupt", "server", "unreachable"
+]
 
 SQLITE_IOERR_SHORT_READ = 522  # a read past the end: a journal shorter than its index says
 
@@ -44,6 +47,8 @@ REASONS: dict[FaultKind, str] = {
     "cantopen": "the database file cannot be opened",
     "memory": "memory is short",
     "corrupt": "the database file is damaged",
+    "server": "the database server refused the work",
+    "unreachable": "the database server cannot be reached",
 }
 
 # The same, as one line a person can act on (the command line, the window's dialogs).
@@ -58,6 +63,9 @@ ADVICE: dict[FaultKind, str] = {
     "memory": "close other programs and try again",
     "corrupt": "nothing more was written to it; restore a backup or move it aside, or choose "
     "another data folder with --data-dir",
+    "server": "ask the database's administrator, or try again in a moment",
+    "unreachable": "check that the server runs, the URL (--database or SIGFOLLOW_DATABASE_URL) "
+    "and your password (~/.pgpass or PGPASSWORD)",
 }
 
 
@@ -95,9 +103,54 @@ def fault_of(exc: BaseException) -> Fault | None:
     """The environment fault ``exc`` stands for, or None when it is a bug."""
     error = sqlite_error(exc)
     if error is None:
-        return None
+        return postgres_fault(exc)
     code = getattr(error, "sqlite_errorcode", None)
     if code is None:
         return None
     kind = _KINDS.get(code & 0xFF)
     return None if kind is None else Fault(kind, str(error), code)
+
+
+# PostgreSQL's SQLSTATE classes that are the environment's, not the program's.
+_PG_CLASSES: dict[str, FaultKind] = {
+    "08": "unreachable",  # connection exception
+    "40": "busy",  # serialization failure, deadlock: try again
+    "53": "full",  # insufficient resources: disk full, out of memory, too many connections
+    "55": "busy",  # lock not available
+    "57": "unreachable",  # operator intervention: admin shutdown, crash, cannot connect now
+    "58": "io",  # system error (I/O)
+    "XX": "server",  # internal error, data corrupted: the server's, not ours to judge
+}
+
+
+def postgres_fault(exc: BaseException) -> Fault | None:
+    """The fault of a psycopg error (itself or wrapped), None for a bug or another driver.
+
+    psycopg is looked up, not imported: a process on the SQLite store never loads it.
+    """
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:
+        return None
+    error = exc if isinstance(exc, psycopg.Error) else getattr(exc, "orig", None)
+    if not isinstance(error, psycopg.Error):
+        return None
+    detail = one_line(str(error))
+    state = error.sqlstate
+    if state is None:
+        # No answer from a server at all (refused, closed, timed out): libpq's own words.
+        if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+            return Fault("unreachable", detail)
+        return None
+    kind = _PG_CLASSES.get(state[:2])
+    if state == "28P01" or state[:2] == "28":  # invalid password / authorization
+        kind = "unreachable"
+    if state == "3D000":  # no such database
+        kind = "unreachable"
+    return None if kind is None else Fault(kind, detail)
+
+
+def one_line(message: str) -> str:
+    """libpq's message on one line, without its "FATAL:" labels."""
+    parts = [part.strip() for part in message.splitlines() if part.strip()]
+    text = " ".join(parts).replace("FATAL:  ", "").replace("ERROR:  ", "")
+    return text[:300]

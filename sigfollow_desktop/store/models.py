@@ -141,3 +141,30 @@ class Attempt(Base):
     response_excerpt: Mapped[str | None] = mapped_column(String(1024), default=None)
 
     delivery: Mapped[Delivery] = relationship(back_populates="attempts")
+
+
+class StoreKey(Base):
+    """The shared database's store key, by name only: the key is in each host's keychain.
+
+    ``check_sealed`` is a known value sealed under the key, so that a host can tell the right
+    key from a wrong one before it seals or opens anything.
+    """
+
+    __tablename__ = "store_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    check_nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    check_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[float]
+
+
+class SealedSecret(Base):
+    """A webhook's signing secret sealed with AES-GCM under the store key (shared database)."""
+
+    __tablename__ = "sealed_secrets"
+
+    webhook_uid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[float]

@@ -278,6 +278,7 @@ def redeliver(session: Session, delivery_id: int, *, now: float) -> str:
         ),
         {"id": delivery_id, "now": now},
     )
+    _notify_queue(session)
     return str(row.status)
 
 
@@ -292,4 +293,11 @@ def recover(session: Session, webhook_id: int, *, since: float, now: float) -> i
         ),
         {"webhook_id": webhook_id, "since": since, "now": now},
     )
+    _notify_queue(session)
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _notify_queue(session: Session) -> None:
+    """On a shared database, wake every engine at commit: deliveries came due."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify('sigfollow_queue', '')"))

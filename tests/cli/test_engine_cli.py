@@ -30,6 +30,8 @@ from tests.support.file_keyring import FILE_ENV, FileKeyring
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.receiver import Receiver
 
+BACKENDS = ("sqlite", "postgresql")  # every test here runs on both stores
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -14,14 +14,17 @@ from sqlalchemy import func, select
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.signing import sign
 from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
-from sigfollow_desktop.store.db import DB_FILENAME, open_store
+from sigfollow_desktop.store.db import DB_FILENAME
 from sigfollow_desktop.store.models import Delivery, Event
+from sigfollow_desktop.store.opening import open_database
 from tests.cli.conftest import RunCli
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.meta_wire import REFERENCE, kind_of
 from tests.support.receiver import Receiver
 from tests.support.samples import APPENDIX
 from tests.support.signature_checks import VerifyingScript, escaped_text_ok
+
+BACKENDS = ("sqlite", "postgresql")  # every test here runs on both stores
 
 
 @pytest.fixture
@@ -154,7 +157,7 @@ def _add_webhook(cli: RunCli, url: str) -> str:
 
 
 def _stored_bodies(data_dir: Path) -> list[bytes]:
-    store = open_store(data_dir / DB_FILENAME)
+    store = open_database(None, data_dir)  # SIGFOLLOW_DATABASE_URL on PostgreSQL
     try:
         with store.session() as session:
             return list(session.scalars(select(Event.body).order_by(Event.id)))
@@ -164,7 +167,7 @@ def _stored_bodies(data_dir: Path) -> list[bytes]:
 
 def _deliver_all(data_dir: Path, keyring_backend: MemoryKeyring) -> dict[str, int]:
     """Run the real engine over the store until nothing is due; count deliveries by status."""
-    store = open_store(data_dir / DB_FILENAME)
+    store = open_database(None, data_dir)  # SIGFOLLOW_DATABASE_URL on PostgreSQL
     try:
         with Dispatcher(store, SecretStore(keyring_backend), ENGINE) as dispatcher:
             while dispatcher.pump():

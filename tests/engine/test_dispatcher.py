@@ -36,6 +36,8 @@ from tests.engine.conftest import (
 )
 from tests.support.receiver import Receiver, Reply
 
+BACKENDS = ("sqlite", "postgresql")  # every test here runs on both stores
+
 
 def _deliveries(store: Store) -> list[Delivery]:
     with store.session() as session:

@@ -8,6 +8,8 @@ from sigfollow_desktop.store.events import store_events
 from sigfollow_desktop.store.models import Delivery, Event
 from tests.support.samples import APPENDIX
 
+BACKENDS = ("sqlite", "postgresql")  # every test here runs on both stores
+
 
 def _count(store: Store, model: type[Event] | type[Delivery]) -> int:
     with store.session() as session:

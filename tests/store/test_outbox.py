@@ -18,14 +18,17 @@ from sigfollow_desktop.core.fields import FIELDS
 from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Delivery
+from sigfollow_desktop.store.queue import queue_for
 from tests.engine.conftest import queue_events
+
+BACKENDS = ("sqlite", "postgresql")  # every test here runs on both stores
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _claim(store: Store, webhook_id: int, now: float, limit: int = 10) -> list[outbox.Claimed]:
     with store.engine.begin() as connection:
-        return outbox.claim(
+        return queue_for(store).claim(
             connection, webhook_id, now=now, lease_until=now + 60, owner="me", limit=limit
         )
 
@@ -44,6 +47,7 @@ def test_a_claim_is_a_lease_that_expires(admin: Admin, store: Store) -> None:
     assert {c.delivery_id for c in again} == {c.delivery_id for c in claimed}
 
 
+@pytest.mark.sqlite_only
 def test_the_claim_is_one_index_range_scan(store: Store) -> None:
     with store.engine.connect() as connection:
         plan = connection.execute(
@@ -55,6 +59,7 @@ def test_the_claim_is_one_index_range_scan(store: Store) -> None:
     assert "SCAN deliveries" not in details
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("statement", [outbox._LEASE, outbox._CLAIMED, outbox._RELEASE])
 def test_the_rest_of_a_claim_goes_by_primary_key(store: Store, statement: str) -> None:
     """Leasing, reading and giving back the claimed ids: one lookup per id, never a scan."""
@@ -90,6 +95,7 @@ def test_redeliver_and_recover(admin: Admin, store: Store) -> None:
         outbox.recover(session, 99, since=0.0, now=0.0)
 
 
+@pytest.mark.sqlite_only
 def test_a_claim_holds_the_write_lock_from_before_its_read(admin: Admin, store: Store) -> None:
     """Even a claim that finds nothing due has locked out other writers: what it read
     cannot change before its transaction ends."""
@@ -112,13 +118,14 @@ def test_a_claim_holds_the_write_lock_from_before_its_read(admin: Admin, store: 
 
 
 def test_processes_claiming_together_never_share_a_delivery(
-    admin: Admin, store: Store, tmp_path: Path
+    admin: Admin, store: Store, tmp_path: Path, database_url: str | None
 ) -> None:
     webhook_id, _ = admin.add("https://example.invalid/hook", FIELDS, enable=True)
     total = queue_events(admin, 3000)
     start = tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "tests.support.claim_all", str(store.path), str(webhook_id)]
+    command = [sys.executable, "-m", "tests.support.claim_all", database_url or str(store.path)]
+    command.append(str(webhook_id))
     claimers = [
         subprocess.Popen(
             [*command, f"claimer-{n}", str(start)],

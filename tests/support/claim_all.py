@@ -1,6 +1,6 @@
 """Claim every due delivery of a store, a batch at a time; print the ids, one per line.
 
-``python -m tests.support.claim_all DB WEBHOOK_ID OWNER START_FILE``: prints ``ready``, waits
+``python -m tests.support.claim_all DB WEBHOOK_ID OWNER START_FILE`` (DB: a file or a URL): prints ``ready``, waits
 until START_FILE exists so that several processes start claiming together, then claims until
 nothing is due.
 """
@@ -11,15 +11,19 @@ import sys
 import time
 from pathlib import Path
 
-from sigfollow_desktop.store import outbox
-from sigfollow_desktop.store.db import open_store
+from sigfollow_desktop.store.opening import open_database
+from sigfollow_desktop.store.queue import queue_for
 
 BATCH = 20
 
 
 def main(argv: list[str]) -> int:
-    path, webhook_id, owner, start = Path(argv[0]), int(argv[1]), argv[2], Path(argv[3])
-    store = open_store(path)
+    database, webhook_id, owner, start = argv[0], int(argv[1]), argv[2], Path(argv[3])
+    if "://" in database:
+        store = open_database(database, Path.cwd())
+    else:
+        store = open_database(f"sqlite:///{Path(database).resolve()}", Path.cwd())
+    queue = queue_for(store)
     claimed: list[int] = []
     print("ready", flush=True)
     while not start.exists():
@@ -28,7 +32,7 @@ def main(argv: list[str]) -> int:
         while True:
             now = time.time()
             with connection.begin():
-                batch = outbox.claim(
+                batch = queue.claim(
                     connection, webhook_id, now=now, lease_until=now + 600, owner=owner, limit=BATCH
                 )
             if not batch:

@@ -25,12 +25,14 @@ def upgrade() -> None:
             ["webhook_id", "next_attempt_at"],
             unique=False,
             sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
         )
         batch_op.create_index(
             "ix_deliveries_failed",
             ["finished_at"],
             unique=False,
             sqlite_where=sa.text("status = 'failed'"),
+            postgresql_where=sa.text("status = 'failed'"),
         )
 
 
