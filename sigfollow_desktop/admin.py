@@ -35,7 +35,7 @@ from sigfollow_desktop.store.delivery_pages import (
 )
 from sigfollow_desktop.store.events import Intake, Row, row_of, store_rows
 from sigfollow_desktop.store.models import Webhook
-from sigfollow_desktop.store.webhooks import add_webhook, get_webhook, touch
+from sigfollow_desktop.store.webhooks import add_webhook, get_webhook, list_webhooks, touch
 
 log = logging.getLogger(__name__)
 # Events per transaction: a fraction of a second of writing. Fewer, bigger batches cost less
@@ -295,3 +295,8 @@ class Admin:
             count = outbox.recover(session, webhook_id, since=since, now=time.time())
         log.info("webhook %d: %d failed deliveries queued again", webhook_id, count)
         return count
+
+    def webhook_choices(self) -> list[tuple[int, str]]:
+        """Every webhook's id and URL, oldest first (the view's webhook filter)."""
+        with self.store.session() as session:
+            return [(webhook.id, webhook.url) for webhook in list_webhooks(session)]
