@@ -192,8 +192,10 @@ def where_of(wanted: DeliveryFilter) -> tuple[list[str], dict[str, Any]]:
             params["q"] = query.lower()
             where.append("(d.uid = :q OR e.uid = :q)")
         else:
+            # Meta may write "/" as "\\/" in JSON (wamids are base64): either form matches.
             params["q_bytes"] = query.encode()
-            where.append("instr(e.body, :q_bytes) > 0")
+            params["q_escaped"] = query.replace("/", "\\/").encode()
+            where.append("(instr(e.body, :q_bytes) > 0 OR instr(e.body, :q_escaped) > 0)")
     return where, params
 
 
