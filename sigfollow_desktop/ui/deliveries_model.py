@@ -209,6 +209,12 @@ class DeliveriesModel(QAbstractTableModel):
         self.endInsertRows()
         self.rows_added_at_top.emit(len(above))
 
+    def unfinished_near(self, row: int, reach: int = 250) -> list[int]:
+        """Deliveries not final yet within ``reach`` rows of ``row`` (to look at again: another
+        process may have delivered them)."""
+        start, end = max(0, row - reach), min(len(self._rows), row + reach)
+        return [r.id for r in self._rows[start:end] if r.store_status == "pending"]
+
     # Finding ---------------------------------------------------------------------------------
 
     def row_of(self, delivery_id: int) -> int:

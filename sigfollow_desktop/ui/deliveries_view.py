@@ -130,7 +130,7 @@ class DeliveriesView(QWidget):
         self._live_timer.timeout.connect(self._refresh_live)
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._refresh_live)
+        self._poll.timeout.connect(self._look_again)
 
     # Showing ---------------------------------------------------------------------------------
 
@@ -185,6 +185,14 @@ class DeliveriesView(QWidget):
         self._touched.add(report.delivery_id)
         if not self._live_timer.isActive():
             self._live_timer.start()
+
+    @Slot()
+    def _look_again(self) -> None:
+        """The timer's look: what is newer, and the unfinished rows around the viewport (an
+        ``engine run`` in another process sends no signal here)."""
+        top = max(0, self.table.rowAt(0))
+        self._touched.update(self.model.unfinished_near(top))
+        self._refresh_live()
 
     @Slot()
     def _refresh_live(self) -> None:
