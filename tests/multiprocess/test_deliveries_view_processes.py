@@ -52,7 +52,7 @@ def test_the_view_follows_another_process_delivering(qtbot: QtBot, site: Site) -
                 lambda: view.model.has_loaded and view.model.rowCount() == 80, timeout=10_000
             )
         finally:
-            out, err = site.stop(engine)
+            _out, err = site.stop(engine)
             view.close_ops()
             store.close()
         assert "Traceback" not in err
