@@ -234,6 +234,11 @@ def run(sizes: Sizes, prefer_nginx: bool = True) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["view"]:  # the Deliveries tab's benchmark: benchmarks/deliveries_view.py
+        from benchmarks import deliveries_view
+
+        deliveries_view.run(deliveries_view.SMOKE if "--smoke" in argv else deliveries_view.FULL)
+        return 0
     if argv[:1] == ["intake"]:  # the live intake's benchmark: benchmarks/intake.py
         from benchmarks import intake
 
