@@ -264,7 +264,7 @@ def run(sizes: tuple[int, ...]) -> None:
             )
             print(f"  built {size:,} deliveries in {float(built.stdout):.1f} s")
             measured = subprocess.run(
-                [sys.executable, "-m", "benchmarks.deliveries_view", "measure", str(folder)],
+                [*program, "measure", str(folder)],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,

@@ -110,6 +110,11 @@ class DeliveryFilterBar(QWidget):
             search=self.search.text().strip(),
         )
 
+    def search_now(self, query: str) -> None:
+        """Search for ``query`` at once (as Enter does)."""
+        self.search.setText(query)
+        self._emit()
+
     @Slot()
     def _emit(self) -> None:
         self._search_timer.stop()
