@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,7 @@ def measure(folder: Path) -> dict[str, object]:
     for combo_name, value, label in bar_filters:
         combo = getattr(bar, combo_name)
         at = combo.findData(value)
-        step(f"filter {label}", lambda c=combo, i=at: c.setCurrentIndex(i), idle)
+        step(f"filter {label}", partial(combo.setCurrentIndex, at), idle)
     for combo_name in ("status", "code_class", "webhook", "field", "time_range"):
         combo = getattr(bar, combo_name)
         combo.blockSignals(True)
@@ -220,7 +221,7 @@ def measure(folder: Path) -> dict[str, object]:
         ("search text found nowhere", "+99 nowhere"),
         ("clear the search", ""),
     ]:
-        step(label, lambda q=query: bar.search_now(q), idle)
+        step(label, partial(bar.search_now, query), idle)
 
     scroll = view.table.verticalScrollBar()
     wanted = model.rowCount() + SCROLL_PAGES * model.page_size
