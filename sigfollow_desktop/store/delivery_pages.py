@@ -26,8 +26,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from sigfollow_desktop.core.errors import NotFoundError, PayloadError
-from sigfollow_desktop.core.meta import parse_body
+from sigfollow_desktop.core.errors import NotFoundError
 
 ViewStatus = Literal["pending", "retrying", "delivered", "failed"]
 VIEW_STATUSES: tuple[ViewStatus, ...] = get_args(ViewStatus)
@@ -51,7 +50,12 @@ _NEWEST = 2**63 - 1
 _COLUMNS = """
     d.id, d.uid, d.created_at, d.webhook_id, w.url, e.field, e.uid, d.status, d.attempt_count,
     d.last_status_code, d.last_error, d.last_duration_ms, d.next_attempt_at, d.finished_at,
-    e.body
+    CASE WHEN json_valid(CAST(e.body AS TEXT)) THEN json_extract(CAST(e.body AS TEXT),
+        '$.entry[0].changes[0].value.statuses[0].id',
+        '$.entry[0].changes[0].value.statuses[0].status',
+        '$.entry[0].changes[0].value.messages[0].id',
+        '$.entry[0].changes[0].value.message_template_id',
+        '$.entry[0].changes[0].value.event') END
 """
 # deliveries first (CROSS JOIN keeps SQLite from starting anywhere else): the order is theirs.
 _FROM = """
@@ -126,21 +130,23 @@ class DeliveryDetail:
     attempts: tuple[AttemptView, ...] = field(default_factory=tuple)
 
 
-def _meta_id(body: bytes) -> str:
-    try:
-        ids = parse_body(body).ids
-    except (PayloadError, ValueError):
+def _meta_id(found: str | None) -> str:
+    """What the event is about, from the ids SQLite read out of the body (in C, so the page's
+    reader holds Python's interpreter lock briefly): a wamid and its status, or a template."""
+    if not found:
         return ""
-    if not ids:
-        return ""
-    # An id is "wamid#status#timestamp", "wamid" or "template#event#timestamp".
-    meta_id, *rest = ids[0].split("#")
-    shown = f"{meta_id} · {rest[0].lower()}" if rest and rest[0] else meta_id
-    return shown if len(ids) == 1 else f"{shown} +{len(ids) - 1}"
+    status_id, status, message_id, template_id, event = json.loads(found)
+    if status_id:
+        return f"{status_id} · {status}" if status else str(status_id)
+    if message_id:
+        return str(message_id)
+    if template_id is not None:
+        return f"{template_id} · {str(event).lower()}" if event else str(template_id)
+    return ""
 
 
 def _row(values: Sequence[Any]) -> DeliveryRow:
-    *head, body = values
+    *head, ids = values
     return DeliveryRow(
         id=head[0],
         uid=head[1],
@@ -149,7 +155,7 @@ def _row(values: Sequence[Any]) -> DeliveryRow:
         url=head[4],
         field=head[5],
         event_uid=head[6],
-        meta_id=_meta_id(body),
+        meta_id=_meta_id(ids),
         store_status=head[7],
         attempts=head[8],
         last_status_code=head[9],
@@ -248,7 +254,7 @@ def deliveries_by_id(session: Session, ids: Sequence[int]) -> dict[int, Delivery
     return {row.id: row for row in map(_row, result)}
 
 
-_DETAIL = f"SELECT {_COLUMNS}, w.uid {_FROM} WHERE d.id = :id"
+_DETAIL = f"SELECT {_COLUMNS}, w.uid, e.body {_FROM} WHERE d.id = :id"
 _ATTEMPTS = """
     SELECT number, started_at, duration_ms, status_code, error, response_excerpt
     FROM attempts WHERE delivery_id = :id ORDER BY number
@@ -259,11 +265,11 @@ def delivery_detail(session: Session, delivery_id: int) -> DeliveryDetail:
     found = session.execute(text(_DETAIL), {"id": delivery_id}).first()
     if found is None:
         raise NotFoundError(f"Delivery {delivery_id} no longer exists (its webhook was removed?)")
-    *values, webhook_uid = found
+    *values, webhook_uid, body = found
     attempts = session.execute(text(_ATTEMPTS), {"id": delivery_id})
     return DeliveryDetail(
         row=_row(values),
         webhook_uid=webhook_uid,
-        body=bytes(values[-1]),
+        body=bytes(body),
         attempts=tuple(AttemptView(*a) for a in attempts),
     )
