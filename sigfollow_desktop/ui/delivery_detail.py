@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from sigfollow_desktop.engine.replay import SignedRequest
+from sigfollow_desktop.engine.send import ATTEMPT_HEADER
 from sigfollow_desktop.store.delivery_pages import AttemptView, DeliveryDetail
 from sigfollow_desktop.ui.deliveries_model import last_answer, local_time
 from sigfollow_desktop.ui.theme import tag
@@ -139,7 +140,12 @@ class DeliveryDetailPane(QWidget):
         if request is None:
             self.headers.setPlainText(MISSING_KEY_TEXT)
         else:
-            lines = [f"POST {request.url}"] + [f"{k}: {v}" for k, v in request.headers.items()]
+            attempt = request.headers.get(ATTEMPT_HEADER, "1")
+            lines = [
+                f"# Attempt {attempt} as the engine sends it, signed with the webhook's current "
+                "secret (the secret itself is never shown).",
+                f"POST {request.url}",
+            ] + [f"{k}: {v}" for k, v in request.headers.items()]
             self.headers.setPlainText("\n".join(lines))
         self.pretty_body.setPlainText(pretty(detail.body))
         self.raw_body.setPlainText(detail.body.decode("utf-8", "replace"))

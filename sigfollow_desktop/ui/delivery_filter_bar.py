@@ -51,6 +51,10 @@ class DeliveryFilterBar(QWidget):
             [("All statuses", None)] + [(s.capitalize(), s) for s in VIEW_STATUSES],
         )
         self.webhook = _combo("webhookFilter", "Webhook", [("All webhooks", None)])
+        self.webhook.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.webhook.setMinimumContentsLength(26)
         self.field = _combo(
             "fieldFilter", "Field", [("All fields", None)] + [(f, f) for f in FIELDS]
         )
