@@ -172,6 +172,8 @@ class DeliveriesModel(QAbstractTableModel):
         if not self._has_loaded:
             self._has_loaded = True
             self.loaded.emit()
+        if len(page.rows) < self.page_size and not self._exhausted:
+            self.fetchMore()  # a search in the bodies walks on, a step at a time
 
     def refresh_live(self, touched: Iterable[int] = ()) -> None:
         """Reread the rows in ``touched`` that are shown, and add what is newer at the top."""

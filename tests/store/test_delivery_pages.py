@@ -7,6 +7,7 @@ from sqlalchemy import text, update
 
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.fields import FIELDS
+from sigfollow_desktop.store import delivery_pages
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.delivery_pages import DeliveryFilter, page_sql
 from sigfollow_desktop.store.models import Delivery
@@ -40,12 +41,18 @@ def test_every_filter_is_an_index_range_scan_without_a_sort(
     store: Store, wanted: DeliveryFilter, newer: bool
 ) -> None:
     statement, params = page_sql(wanted, newer=newer)
-    params.update(before=1000, after=10, limit=200)
+    params.update(before=1000, floor=500, after=10, limit=200)
     with store.engine.connect() as connection:
         plan = connection.execute(text("EXPLAIN QUERY PLAN " + statement), params).all()
     details = [row[-1] for row in plan]
     assert details[0].startswith("SEARCH d USING "), details
-    assert ("rowid<?" if not newer else "rowid>?") in details[0], details
+    if len(wanted.search) == 32:  # a delivery or event id: looked up by the unique indexes
+        assert details[0] == "SEARCH d USING INTEGER PRIMARY KEY (rowid=?)", details
+        assert "SEARCH events USING COVERING INDEX sqlite_autoindex_events_2 (uid=?)" in details
+    elif wanted.search and not newer:  # a walk through the bodies, one window at a time
+        assert "(rowid>? AND rowid<?)" in details[0], details
+    else:
+        assert ("rowid<?" if not newer else "rowid>?") in details[0], details
     for line in details:
         assert not line.startswith("SCAN"), details
         assert "TEMP B-TREE" not in line, details
@@ -59,7 +66,9 @@ def _ids(admin: Admin, wanted: DeliveryFilter) -> list[int]:
     return [row.id for row in admin.delivery_page(wanted).rows]
 
 
-def test_filters_pages_and_search(admin: Admin, store: Store) -> None:
+def test_filters_pages_and_search(
+    admin: Admin, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first, _ = admin.add("https://one.invalid/hook", FIELDS, enable=True)
     second, _ = admin.add("https://two.invalid/hook", FIELDS, enable=True)
     queue_events(admin, 6)  # 12 deliveries: ids 1..12, alternating webhooks per event
@@ -117,6 +126,22 @@ def test_filters_pages_and_search(admin: Admin, store: Store) -> None:
     assert wamid
     assert 9 in _ids(admin, DeliveryFilter(search=wamid))
     assert _ids(admin, DeliveryFilter(search="no-such-thing-anywhere")) == []
+
+    # A search in the bodies walks a window at a time: a short page and a cursor, until done.
+    walk = DeliveryFilter(search="wamid.")
+    with monkeypatch.context() as patch:
+        patch.setattr(delivery_pages, "WALK", 5)
+        page = admin.delivery_page(walk)
+        found = [row.id for row in page.rows]
+        assert found  # some of the newest five carry a wamid, the template events do not
+        assert set(found) <= {12, 11, 10, 9, 8}
+        cursor = page.before
+        assert cursor == 8
+        while cursor is not None:
+            page = admin.delivery_page(walk, before=cursor)
+            found += [row.id for row in page.rows]
+            cursor = page.before
+    assert found == _ids(admin, walk)
 
     # Newer rows: what arrived after the newest shown, oldest first.
     assert [r.id for r in admin.newer_deliveries(DeliveryFilter(), after=9)] == [10, 11, 12]
