@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -24,6 +25,7 @@ from sigfollow_desktop.ui.deliveries_view import DeliveriesView
 from sigfollow_desktop.ui.main_window import MainWindow
 from tests.engine.conftest import queue_events
 from tests.support.receiver import Received, Receiver, Reply
+from tests.ui.helpers import DialogDriver
 
 SelectionFlag = QItemSelectionModel.SelectionFlag
 
@@ -261,3 +263,41 @@ def test_show_filtered_and_errors_in_one_place(
         view.redeliver([12345])
     assert failed.args == ["No delivery with id 12345; `deliveries list` shows the ids"]
     assert view.message.text() == failed.args[0]
+
+
+def test_recover_asks_for_a_webhook_and_a_time(
+    qtbot: QtBot, window: MainWindow, admin: Admin, store: Store, dialogs: DialogDriver
+) -> None:
+    webhook_id, _ = admin.add("https://one.example/hook", ("statuses",), enable=True)
+    admin.add("https://two.example/hook", ("statuses",), enable=True)
+    queue_events(admin, 4, ("statuses",), seed=2)  # 8 deliveries, 4 to each webhook
+    set_rows(
+        store,
+        "UPDATE deliveries SET status = 'failed', attempt_count = 8, finished_at = :at",
+        at=time.time() - 3 * 3600,  # three hours ago: inside the last day, not the last hour
+    )
+    view = window.deliveries
+    window.show_deliveries()
+    wait_loaded(qtbot, view)
+    view.recover_button.click()
+    assert view.message.text().startswith("Choose a webhook in the filter")
+
+    bar = view.filter_bar
+    qtbot.waitUntil(lambda: bar.webhook.findData(webhook_id) >= 0, timeout=5000)
+    bar.webhook.setCurrentIndex(bar.webhook.findData(webhook_id))
+    wait_loaded(qtbot, view)
+
+    def choose_last_day(dialog: QInputDialog) -> None:
+        assert "Last hour" in dialog.comboBoxItems()
+        dialog.setTextValue("Last 24 hours")
+        dialog.accept()
+
+    dialogs.when(QInputDialog, choose_last_day)
+    view.recover_button.click()
+    qtbot.waitUntil(
+        lambda: view.message.text() == "Recover: 4 deliveries queued again", timeout=5000
+    )
+    with store.session() as session:
+        rows = session.execute(text("SELECT webhook_id, status FROM deliveries ORDER BY id")).all()
+    assert {status for hook, status in rows if hook == webhook_id} == {"pending"}
+    assert {status for hook, status in rows if hook != webhook_id} == {"failed"}
