@@ -122,6 +122,9 @@ class DeliveryPage:
     # The cursor for the next (older) page; None when this was the last. A search in the
     # bodies may return fewer rows than asked, and a cursor: it has more history to walk.
     before: int | None
+    # The newest delivery id in the store when the first page was read: live updates look
+    # only above it (below it, the pages cover it), however few rows matched.
+    top: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,17 +245,17 @@ def delivery_page(
     """The newest ``limit`` deliveries matching ``wanted`` older than ``before``."""
     statement, params = page_sql(wanted)
     params.update(before=_NEWEST if before is None else before, limit=limit)
-    floor = 0
+    floor = top = 0
+    if before is None:
+        top = session.execute(text("SELECT max(id) FROM deliveries")).scalar_one() or 0
     if walks(wanted):
-        if before is None:
-            newest = session.execute(text("SELECT max(id) FROM deliveries")).scalar_one()
-            before = (newest or 0) + 1
+        before = top + 1 if before is None else before
         floor = max(0, before - WALK)
         params.update(before=before, floor=floor)
     rows = tuple(_row(r) for r in session.execute(text(statement), params))
     if len(rows) == limit:
-        return DeliveryPage(rows, rows[-1].id)
-    return DeliveryPage(rows, floor if floor > 1 else None)
+        return DeliveryPage(rows, rows[-1].id, top)
+    return DeliveryPage(rows, floor if floor > 1 else None, top)
 
 
 def walks(wanted: DeliveryFilter) -> bool:

@@ -115,6 +115,7 @@ class DeliveriesModel(QAbstractTableModel):
         self._live_busy = False
         self._generation = 0
         self._has_loaded = False
+        self._top = 0  # the newest delivery id when the first page was read
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -159,6 +160,8 @@ class DeliveriesModel(QAbstractTableModel):
         if generation != self._generation:
             return  # the filter changed meanwhile
         self._loading = False
+        if not self._has_loaded:
+            self._top = page.top
         self._before = page.before
         self._exhausted = page.before is None
         # A row may already be here (inserted at the top meanwhile): keep the order strict.
@@ -180,7 +183,7 @@ class DeliveriesModel(QAbstractTableModel):
         if self._live_busy or not self._has_loaded:
             return
         shown = [delivery_id for delivery_id in set(touched) if self.row_of(delivery_id) >= 0]
-        newest = self._rows[0].id if self._rows else 0
+        newest = max(self._rows[0].id if self._rows else 0, self._top)
         wanted, limit, generation = self.filter, self.page_size, self._generation
         self._live_busy = True
 
@@ -203,6 +206,8 @@ class DeliveriesModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
         newest = -self._keys[0] if self._keys else 0
         above = [row for row in reversed(newer) if row.id > newest]  # newest first
+        if newer:
+            self._top = max(self._top, newer[-1].id)
         if not above:
             return
         self.beginInsertRows(QModelIndex(), 0, len(above) - 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -144,8 +144,18 @@ class DeliveriesView(QWidget):
         self._poll.start()
 
     def showEvent(self, event: QShowEvent) -> None:
+        if self._started:
+            self._poll.start()
+            self._look_again()  # what changed while another tab was shown
         self.start()
         super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # Not looked at: no polling, and engine reports are not collected meanwhile.
+        self._poll.stop()
+        self._live_timer.stop()
+        self._touched.clear()
+        super().hideEvent(event)
 
     @Slot()
     def reload_webhooks(self) -> None:
@@ -182,6 +192,8 @@ class DeliveriesView(QWidget):
 
     @Slot(object)
     def on_attempt(self, report: AttemptRecorded) -> None:
+        if not self.isVisible():
+            return
         self._touched.add(report.delivery_id)
         if not self._live_timer.isActive():
             self._live_timer.start()

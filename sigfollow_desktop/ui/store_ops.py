@@ -53,7 +53,10 @@ class _Call(QRunnable):
         except Exception as exc:  # a bug: logged, and reported like a failure
             log.exception("a store call failed")
             result, failed = exc, True
-        self._answer.emit(self._ticket, failed, result)
+        try:
+            self._answer.emit(self._ticket, failed, result)
+        except RuntimeError:  # the window closed meanwhile: nobody is waiting for the answer
+            log.debug("a store call ended after its window closed")
 
 
 class StoreOps(QObject):
