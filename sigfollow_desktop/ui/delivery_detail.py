@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -106,6 +107,12 @@ class DeliveryDetailPane(QWidget):
         self.tabs.addTab(self.headers, "Request headers")
         self.tabs.addTab(self.pretty_body, "Body")
         self.tabs.addTab(self.raw_body, "Raw body")
+        bar = self.tabs.tabBar()
+        bar.setObjectName("deliveryTabBar")
+        bar.setAccessibleName("Delivery detail")
+        for button in bar.findChildren(QToolButton):  # Qt's scroll arrows: named as ours
+            button.setObjectName(f"delivery{button.objectName()}")
+            button.setAccessibleName(button.objectName())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)

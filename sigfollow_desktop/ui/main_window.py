@@ -43,6 +43,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("windowTabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setObjectName("windowTabBar")
+        self.tabs.tabBar().setAccessibleName("Webhooks or Deliveries")
         self.tabs.addTab(self.page, "Webhooks")
         self.tabs.addTab(self.deliveries, "Deliveries")
         self.setCentralWidget(self.tabs)
