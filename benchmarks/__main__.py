@@ -238,6 +238,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from benchmarks import shared_bench
 
         return shared_bench.main(argv[1:])
+    if argv[:1] == ["view"]:  # the Deliveries tab's benchmark: benchmarks/deliveries_view.py
+        from benchmarks import deliveries_view
+
+        deliveries_view.run(deliveries_view.SMOKE if "--smoke" in argv else deliveries_view.FULL)
+        return 0
     if argv[:1] == ["intake"]:  # the live intake's benchmark: benchmarks/intake.py
         from benchmarks import intake
 

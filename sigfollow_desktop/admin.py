@@ -25,10 +25,17 @@ from sigfollow_desktop.core.errors import KeychainError, SigFollowError
 from sigfollow_desktop.core.fields import Field
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.secrets import generate_secret
+from sigfollow_desktop.store import delivery_pages, outbox
 from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.store.delivery_pages import (
+    DeliveryDetail,
+    DeliveryFilter,
+    DeliveryPage,
+    DeliveryRow,
+)
 from sigfollow_desktop.store.events import Intake, Row, row_of, store_rows
 from sigfollow_desktop.store.models import Webhook
-from sigfollow_desktop.store.webhooks import add_webhook, get_webhook, touch
+from sigfollow_desktop.store.webhooks import add_webhook, get_webhook, list_webhooks, touch
 
 log = logging.getLogger(__name__)
 # Events per transaction: a fraction of a second of writing. Fewer, bigger batches cost less
@@ -243,3 +250,53 @@ class Admin:
             done.deliveries,
         )
         return done
+
+    # Deliveries ---------------------------------------------------------------------------
+
+    def delivery_page(
+        self,
+        wanted: DeliveryFilter,
+        *,
+        before: int | None = None,
+        limit: int = delivery_pages.PAGE_SIZE,
+    ) -> DeliveryPage:
+        """The newest deliveries matching ``wanted`` older than ``before`` (keyset)."""
+        with self.store.session() as session:
+            return delivery_pages.delivery_page(session, wanted, before=before, limit=limit)
+
+    def newer_deliveries(
+        self, wanted: DeliveryFilter, *, after: int, limit: int = delivery_pages.PAGE_SIZE
+    ) -> tuple[DeliveryRow, ...]:
+        """Deliveries matching ``wanted`` newer than ``after``, oldest first."""
+        with self.store.session() as session:
+            return delivery_pages.newer_deliveries(session, wanted, after=after, limit=limit)
+
+    def deliveries_by_id(self, ids: list[int]) -> dict[int, DeliveryRow]:
+        with self.store.session() as session:
+            return delivery_pages.deliveries_by_id(session, ids)
+
+    def delivery_detail(self, delivery_id: int) -> DeliveryDetail:
+        with self.store.session() as session:
+            return delivery_pages.delivery_detail(session, delivery_id)
+
+    def redeliver(self, delivery_ids: Iterable[int]) -> int:
+        """Put deliveries back in the queue, due now (one unit of work); how many were."""
+        ids = list(delivery_ids)
+        now = time.time()
+        with self.store.transaction() as session:
+            for delivery_id in ids:
+                outbox.redeliver(session, delivery_id, now=now)
+        log.info("%d deliveries queued again", len(ids))
+        return len(ids)
+
+    def recover(self, webhook_id: int, since: float) -> int:
+        """Put the webhook's deliveries that failed at or after ``since`` back in the queue."""
+        with self.store.transaction() as session:
+            count = outbox.recover(session, webhook_id, since=since, now=time.time())
+        log.info("webhook %d: %d failed deliveries queued again", webhook_id, count)
+        return count
+
+    def webhook_choices(self) -> list[tuple[int, str]]:
+        """Every webhook's id and URL, oldest first (the view's webhook filter)."""
+        with self.store.session() as session:
+            return [(webhook.id, webhook.url) for webhook in list_webhooks(session)]

@@ -99,6 +99,16 @@ class Delivery(Base):
             sqlite_where=text("status = 'pending'"),
         ),
         Index("ix_deliveries_failed", "finished_at", sqlite_where=text("status = 'failed'")),
+        # The Deliveries view: newest first within one status, webhook or answer class (0005).
+        Index("ix_deliveries_status", "status"),
+        Index("ix_deliveries_webhook", "webhook_id"),
+        Index(
+            "ix_deliveries_code_class",
+            text(
+                "(CASE WHEN last_status_code IS NOT NULL THEN last_status_code / 100 "
+                "WHEN last_error IS NOT NULL THEN 0 END)"
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

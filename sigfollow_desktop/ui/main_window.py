@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
+from sigfollow_desktop.ui.deliveries_view import DeliveriesView
 from sigfollow_desktop.ui.engine_status_bar import EngineStatusBar
 from sigfollow_desktop.ui.icons import icon, refresh_themed_icons
 from sigfollow_desktop.ui.webhooks_page import WebhooksPage
@@ -37,7 +38,16 @@ class MainWindow(QMainWindow):
         # With a tray icon, closing the window hides it and delivery goes on.
         self.hide_on_close = False
         self.page = WebhooksPage(admin, runner)
-        self.setCentralWidget(self.page)
+        # The Deliveries tab beside the Webhooks page; it reads the store when first shown.
+        self.deliveries = DeliveriesView(admin)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("windowTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setObjectName("windowTabBar")
+        self.tabs.tabBar().setAccessibleName("Webhooks or Deliveries")
+        self.tabs.addTab(self.page, "Webhooks")
+        self.tabs.addTab(self.deliveries, "Deliveries")
+        self.setCentralWidget(self.tabs)
         self.status_bar = EngineStatusBar()
         self.setStatusBar(self.status_bar)
         self.resize(1120, 760)
@@ -53,7 +63,7 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.page, 1)
+        column.addWidget(self.tabs, 1)
         holder = QVBoxLayout()
         holder.setContentsMargins(28, 0, 28, 16)
         holder.addWidget(card)
@@ -91,6 +101,9 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.PaletteChange:
             refresh_themed_icons(self)
         super().changeEvent(event)
+
+    def show_deliveries(self) -> None:
+        self.tabs.setCurrentWidget(self.deliveries)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
