@@ -42,9 +42,9 @@ from sqlalchemy.exc import DBAPIError
 from sigfollow_desktop.core.errors import DatabaseCorruptError, StoreError
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.retry import RetryPolicy
+from sigfollow_desktop.engine.judge import judge
 from sigfollow_desktop.engine.lanes import Lanes, Pace
 from sigfollow_desktop.engine.reports import (
-    AttemptOutcome,
     AttemptRecorded,
     DeliveryFailed,
     EngineState,
@@ -126,13 +126,13 @@ class _Done:
 class _Backlog:
     """Attempts judged but not yet written, and claims to give back: kept until written."""
 
-    outcomes: list[outbox.Outcome] = field(default_factory=list)
+    records: list[outbox.AttemptRecord] = field(default_factory=list)
     reports: list[AttemptRecorded] = field(default_factory=list)
     failures: list[DeliveryFailed] = field(default_factory=list)
     unsent: list[int] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.outcomes or self.unsent)
+        return bool(self.records or self.unsent)
 
 
 def default_owner() -> str:
@@ -318,7 +318,7 @@ class Dispatcher:
                         "given back; their leases run out within %.0f s and they are sent again",
                         fault.reason,
                         fault.detail,
-                        len(self._backlog.outcomes),
+                        len(self._backlog.records),
                         len(self._backlog.unsent),
                         self.config.lease,
                     )
@@ -598,8 +598,8 @@ class Dispatcher:
             if not item.sent:
                 backlog.unsent.append(item.job.claimed.delivery_id)  # released, not an attempt
                 continue
-            outcome, report, failure = self._judge(item, now)
-            backlog.outcomes.append(outcome)
+            record, report, failure = self._judge(item, now)
+            backlog.records.append(record)
             backlog.reports.append(report)
             if failure is not None:
                 backlog.failures.append(failure)
@@ -621,10 +621,10 @@ class Dispatcher:
             return []
         assert self._connection is not None
         with self._connection.begin():
-            outbox.record(self._connection, backlog.outcomes)
+            outbox.record(self._connection, backlog.records)
             outbox.release(self._connection, backlog.unsent, owner=self.owner, at=self.clock())
         self._backlog = _Backlog()
-        self.sent += len(backlog.outcomes)
+        self.sent += len(backlog.records)
         if self.on_attempt is not None:
             for report in backlog.reports:
                 self.on_attempt(report)
@@ -635,51 +635,37 @@ class Dispatcher:
 
     def _judge(
         self, item: _Done, now: float
-    ) -> tuple[outbox.Outcome, AttemptRecorded, DeliveryFailed | None]:
+    ) -> tuple[outbox.AttemptRecord, AttemptRecorded, DeliveryFailed | None]:
+        """The attempt's judgement (see ``judge``) as a row to store and reports to send."""
         claimed, result = item.job.claimed, item.result
-        error = result.error
-        if result.status_code is not None and 300 <= result.status_code < 400:
-            error = f"Redirect not followed (to {result.location or 'an unnamed location'})"
-        status: str
-        verdict: AttemptOutcome
-        next_at = finished = None
-        failure = None
-        if result.ok:
-            status, verdict, finished = "delivered", "delivered", now
-        else:
-            next_at = self.policy.next_attempt_at(
-                claimed.attempt, result.status_code, result.retry_after
-            )
-            if next_at is None:
-                status, verdict, finished = "failed", "failed", now
-                reason = error or f"HTTP {result.status_code}"
-                failure = DeliveryFailed(
-                    claimed.delivery_id, claimed.webhook_id, item.job.url, reason
-                )
-            else:
-                status, verdict = "pending", "retrying"
-        outcome = outbox.Outcome(
+        judgement = judge(result, attempt=claimed.attempt, now=now, policy=self.policy)
+        record = outbox.AttemptRecord(
             delivery_id=claimed.delivery_id,
             attempt=claimed.attempt,
             started_at=item.started_at,
             duration_ms=result.duration_ms,
             status_code=result.status_code,
-            error=error,
+            error=judgement.error,
             excerpt=result.response_excerpt,
-            status=status,
-            next_attempt_at=next_at,
-            finished_at=finished,
+            status=judgement.status,
+            next_attempt_at=judgement.next_attempt_at,
+            finished_at=judgement.finished_at,
         )
         report = AttemptRecorded(
             delivery_id=claimed.delivery_id,
             webhook_id=claimed.webhook_id,
             attempt=claimed.attempt,
             status_code=result.status_code,
-            error=error,
+            error=judgement.error,
             duration_ms=result.duration_ms,
-            outcome=verdict,
+            verdict=judgement.verdict,
         )
-        return outcome, report, failure
+        failure = None
+        if judgement.reason is not None:
+            failure = DeliveryFailed(
+                claimed.delivery_id, claimed.webhook_id, item.job.url, judgement.reason
+            )
+        return record, report, failure
 
     def status(self) -> EngineStatus:
         """State and queue depth; while the database cannot be read, the last depth read."""

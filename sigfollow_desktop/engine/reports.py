@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sigfollow_desktop.core.keychain import MISSING_SECRET
+from sigfollow_desktop.engine.judge import Verdict
 
 # waiting: a fault outside the program (the database busy, the disk full) holds delivery up;
 # the engine tries again by itself. errored: a bug stopped it; ``reason`` says which.
 EngineState = Literal["running", "paused", "waiting", "stopped", "errored"]
-AttemptOutcome = Literal["delivered", "retrying", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class AttemptRecorded:
     status_code: int | None
     error: str | None
     duration_ms: float
-    outcome: AttemptOutcome
+    verdict: Verdict
 
 
 @dataclass(frozen=True, slots=True)

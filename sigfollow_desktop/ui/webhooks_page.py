@@ -68,7 +68,7 @@ REFRESH_DELAY_MS = 300
 LIST_SHARE, DETAIL_SHARE = 2, 5
 
 
-class _Outcome:
+class _Operation:
     ok = True
 
 
@@ -237,9 +237,9 @@ class WebhooksPage(QWidget):
         view = self.selected()
         if view is None:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             secret = self.admin.enable(view.id)
-        if not outcome.ok:
+        if not operation.ok:
             return
         self.refresh(view.id)
         self.webhooks_changed.emit()
@@ -251,9 +251,9 @@ class WebhooksPage(QWidget):
         view = self.selected()
         if view is None:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             self.admin.disable(view.id)
-        if outcome.ok:
+        if operation.ok:
             self.refresh(view.id)
             self.webhooks_changed.emit()
 
@@ -270,9 +270,9 @@ class WebhooksPage(QWidget):
         view = self.selected()
         if view is None:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             self.admin.set_paused(view.id, paused)
-        if outcome.ok:
+        if operation.ok:
             self.refresh(view.id)
             self.webhooks_changed.emit()
 
@@ -286,9 +286,9 @@ class WebhooksPage(QWidget):
         )
         if not confirmed:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             secret = self.admin.rotate_secret(view.id)
-        if not outcome.ok:
+        if not operation.ok:
             return
         # The card's signature was made with the old secret: it no longer says anything true.
         self.config_card.result_card.clear()
@@ -310,9 +310,9 @@ class WebhooksPage(QWidget):
         )
         if not confirmed:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             self.admin.remove(view.id)
-        if outcome.ok:
+        if operation.ok:
             self.refresh(-1)
             self.webhooks_changed.emit()
 
@@ -321,9 +321,9 @@ class WebhooksPage(QWidget):
         view = self.selected()
         if view is None:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             self.admin.set_fields(view.id, fields)
-        if outcome.ok:
+        if operation.ok:
             self.refresh(view.id)
             self.webhooks_changed.emit()
         else:
@@ -336,9 +336,9 @@ class WebhooksPage(QWidget):
         view = self.selected()
         if view is None or self.runner.busy:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             secret = self._read_secret(view.id)
-        if not outcome.ok:
+        if not operation.ok:
             return
         if secret is None:
             self.show_error(self.window(), NO_KEY_IN_KEYCHAIN)
@@ -373,16 +373,16 @@ class WebhooksPage(QWidget):
     # Errors -------------------------------------------------------------------------------
 
     @contextmanager
-    def _errors_shown(self) -> Iterator[_Outcome]:
+    def _errors_shown(self) -> Iterator[_Operation]:
         """Run one operation; a failure is shown as one clear message, not raised."""
-        outcome = _Outcome()
+        operation = _Operation()
         try:
-            yield outcome
+            yield operation
         except SigFollowError as exc:
-            outcome.ok = False
+            operation.ok = False
             self.show_error(self.window(), str(exc))
         except SQLAlchemyError as exc:
-            outcome.ok = False
+            operation.ok = False
             log.exception("database error")
             self.show_error(self.window(), _database_error(exc))
 

@@ -94,7 +94,7 @@ def test_200_is_delivered_once_signed_with_stable_ids(
     assert delivery.attempt_count == 1
     assert [(a.number, a.status_code, a.error) for a in delivery.attempts] == [(1, 200, None)]
     assert delivery.attempts[0].response_excerpt == "ok"
-    assert [r.outcome for r in reports] == ["delivered"]
+    assert [r.verdict for r in reports] == ["delivered"]
     (request,) = receiver.requests
     assert request.body == delivery.event.body  # byte for byte as stored
     assert_signed(request, secret)
@@ -120,7 +120,7 @@ def test_500_then_200_is_delivered_on_the_second_attempt(
     receiver.replies = [Reply(500, body=b"database down")]
     dispatcher = make_dispatcher()
 
-    assert [r.outcome for r in dispatcher.pump()] == ["retrying"]
+    assert [r.verdict for r in dispatcher.pump()] == ["retrying"]
     delivery = _one(store)
     assert delivery.status == "pending"
     assert delivery.next_attempt_at is not None
@@ -128,7 +128,7 @@ def test_500_then_200_is_delivered_on_the_second_attempt(
     assert dispatcher.pump() == []  # not due yet
 
     clock.now = delivery.next_attempt_at
-    assert [r.outcome for r in dispatcher.pump()] == ["delivered"]
+    assert [r.verdict for r in dispatcher.pump()] == ["delivered"]
 
     delivery = _one(store)
     assert delivery.status == "delivered"
@@ -152,7 +152,7 @@ def test_a_timeout_is_a_failed_attempt(
     config = EngineConfig(timeout=0.3, lease=10.0)
     (report,) = make_dispatcher(config).pump()
 
-    assert report.outcome == "retrying"
+    assert report.verdict == "retrying"
     assert report.status_code is None
     assert report.error is not None
     assert report.error.startswith("Timed out")
@@ -170,7 +170,7 @@ def test_a_refused_connection_is_a_failed_attempt(
 
     (report,) = make_dispatcher().pump()
 
-    assert (report.outcome, report.status_code, report.error) == (
+    assert (report.verdict, report.status_code, report.error) == (
         "retrying",
         None,
         "Connection refused",
@@ -190,7 +190,7 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failure(
 
         assert elsewhere.requests == []  # the signed body went nowhere else
     assert len(receiver.requests) == 1
-    assert (report.outcome, report.status_code) == ("retrying", 302)
+    assert (report.verdict, report.status_code) == ("retrying", 302)
     assert report.error == f"Redirect not followed (to {elsewhere.url})"
     delivery = _one(store)
     assert delivery.status == "pending"
@@ -220,7 +220,7 @@ def test_429_retry_after_is_honoured_within_bounds(
     clock.now += wait - 1
     assert dispatcher.pump() == []
     clock.now += 1
-    assert [r.outcome for r in dispatcher.pump()] == ["delivered"]
+    assert [r.verdict for r in dispatcher.pump()] == ["delivered"]
 
 
 def test_the_full_schedule_ends_in_failed(
@@ -255,7 +255,7 @@ def test_the_full_schedule_ends_in_failed(
     assert [a.number for a in delivery.attempts] == list(range(1, 9))
     for wait, base in zip(waits, SCHEDULE, strict=True):
         assert base * 0.8 <= wait <= base * 1.2
-    assert [r.outcome for r in heard.attempts] == ["retrying"] * 7 + ["failed"]
+    assert [r.verdict for r in heard.attempts] == ["retrying"] * 7 + ["failed"]
     (failure,) = heard.failures
     assert (failure.delivery_id, failure.webhook_id) == (delivery.id, webhook_id)
     assert (failure.url, failure.reason) == (receiver.url, "HTTP 500")

@@ -60,7 +60,7 @@ def test_delivers_and_reports_through_signals(
         host.start()
     qtbot.waitUntil(lambda: len(attempts) == 20, timeout=10_000)
 
-    assert {a.outcome for a in attempts} == {"delivered"}
+    assert {a.verdict for a in attempts} == {"delivered"}
     assert all(isinstance(a, AttemptRecorded) for a in attempts)
     assert _statuses(store) == ["delivered"] * 20
     for request in receiver.requests:
