@@ -28,6 +28,7 @@ from sigfollow_desktop.core.secrets import generate_secret
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.events import Intake, Row, row_of, store_rows
 from sigfollow_desktop.store.models import Webhook
+from sigfollow_desktop.store.summary import WebhookSummary, webhook_summaries
 from sigfollow_desktop.store.webhooks import add_webhook, get_webhook, touch
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,13 @@ class Admin:
     def __init__(self, store: Store, secrets: SecretStore) -> None:
         self.store = store
         self.secrets = secrets
+
+    # Reading ------------------------------------------------------------------------------
+
+    def webhook_summaries(self, now: float | None = None) -> list[WebhookSummary]:
+        """Every webhook with its delivery counts and health (see ``store.summary``)."""
+        with self.store.session() as session:
+            return webhook_summaries(session, now)
 
     # Webhooks -----------------------------------------------------------------------------
 

@@ -99,6 +99,8 @@ class Delivery(Base):
             sqlite_where=text("status = 'pending'"),
         ),
         Index("ix_deliveries_failed", "finished_at", sqlite_where=text("status = 'failed'")),
+        # Retention prunes delivered deliveries by age (revision 0003).
+        Index("ix_deliveries_delivered", "finished_at", sqlite_where=text("status = 'delivered'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,13 +128,26 @@ class Delivery(Base):
     )
 
 
+# An attempt that did not deliver: no answer, or an answer other than 2xx.
+FAILING_ATTEMPT = "status_code IS NULL OR status_code < 200 OR status_code >= 300"
+
+
 class Attempt(Base):
     __tablename__ = "attempts"
+    __table_args__ = (
+        # A webhook's latest attempts (its health, its activity), one range scan (0003).
+        Index("ix_attempts_webhook_started", "webhook_id", "started_at"),
+        # The last hour's failing attempts, for the status bar (0003).
+        Index("ix_attempts_failing", "started_at", sqlite_where=text(FAILING_ATTEMPT)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delivery_id: Mapped[int] = mapped_column(
         ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
     )
+    # The delivery's webhook, copied when the attempt is recorded (revision 0003; attempts
+    # from before it were filled in by the migration).
+    webhook_id: Mapped[int | None] = mapped_column(default=None)
     number: Mapped[int]
     started_at: Mapped[float]
     duration_ms: Mapped[float]

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from sigfollow_desktop.core.errors import NotFoundError
-from sigfollow_desktop.store.models import DeliveryStatus
+from sigfollow_desktop.store.models import FAILING_ATTEMPT, DeliveryStatus
 from sigfollow_desktop.store.webhooks import get_webhook
 
 ERROR_CHARS = 500
@@ -77,12 +77,11 @@ _RECORDS = """
 
 # The f-strings below only join constant SQL; every value travels as a bound parameter.
 _INSERT_ATTEMPTS = f"""
-    INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error,
-                          response_excerpt)
-    SELECT o.delivery_id, o.attempt, o.started_at, o.duration_ms, o.status_code, o.error,
-           o.excerpt
-    FROM ({_RECORDS}) AS o
-    WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = o.delivery_id)
+    INSERT INTO attempts (delivery_id, webhook_id, number, started_at, duration_ms,
+                          status_code, error, response_excerpt)
+    SELECT o.delivery_id, d.webhook_id, o.attempt, o.started_at, o.duration_ms, o.status_code,
+           o.error, o.excerpt
+    FROM ({_RECORDS}) AS o JOIN deliveries AS d ON d.id = o.delivery_id
     """  # noqa: S608
 
 # Only a pending delivery is updated: one removed, or repaired by hand meanwhile, is left be.
@@ -251,6 +250,16 @@ def queue_depth(connection: Connection) -> int:
             text("SELECT count(*) FROM deliveries WHERE status = 'pending'")
         ).scalar_one()
     )
+
+
+FAILING_ATTEMPTS_SQL = (
+    f"SELECT count(*) FROM attempts WHERE started_at >= :t AND ({FAILING_ATTEMPT})"  # noqa: S608
+)
+
+
+def failing_attempts_since(connection: Connection, since: float) -> int:
+    """Attempts that did not deliver, final or not, since ``since`` (``ix_attempts_failing``)."""
+    return int(connection.execute(text(FAILING_ATTEMPTS_SQL), {"t": since}).scalar_one())
 
 
 def failed_since(connection: Connection, since: float) -> int:

@@ -6,14 +6,14 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
+from sigfollow_desktop.store.summary import HEALTH_TEXT, Health
 from sigfollow_desktop.ui.theme import DANGER, NEUTRAL, SUCCESS, WARNING
-from sigfollow_desktop.ui.webhook_view import HEALTH_TEXT, Health
 
 _COLORS: dict[Health, str] = {
     "none": NEUTRAL,
     "off": NEUTRAL,
     "healthy": SUCCESS,
-    "retrying": WARNING,
+    "degraded": WARNING,
     "failing": DANGER,
 }
 

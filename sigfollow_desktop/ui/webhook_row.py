@@ -5,24 +5,24 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from sigfollow_desktop.store.summary import HEALTH_TEXT, WebhookSummary
 from sigfollow_desktop.ui.elided_label import ElidedLabel
 from sigfollow_desktop.ui.health_dot import HealthDot
 from sigfollow_desktop.ui.theme import tag
-from sigfollow_desktop.ui.webhook_view import HEALTH_TEXT, WebhookView
 
 
-def state_text(view: WebhookView) -> str:
+def state_text(view: WebhookSummary) -> str:
     if not view.enabled:
         return "Disabled"
     return "Paused" if view.paused else "Enabled"
 
 
-def summary(view: WebhookView) -> str:
+def summary(view: WebhookSummary) -> str:
     """``ID 3 · Enabled · statuses, messages``: the id is what the command line takes."""
     return f"ID {view.id} · {state_text(view)} · {', '.join(view.fields) or 'no events'}"
 
 
-def row_tooltip(view: WebhookView) -> str:
+def row_tooltip(view: WebhookSummary) -> str:
     """What hovering a row shows, the dot included: the whole URL, the summary, the health."""
     return f"{view.url}\n{summary(view)}\nHealth: {HEALTH_TEXT[view.health]}"
 
@@ -31,7 +31,7 @@ class WebhookRow(QWidget):
     """Drawn inside a list item; the item itself carries the tooltip and accessible text
     (the row lets the mouse through to the list, so the list handles selection and hover)."""
 
-    def __init__(self, view: WebhookView, parent: QWidget | None = None) -> None:
+    def __init__(self, view: WebhookSummary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"webhookRow{view.id}")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)

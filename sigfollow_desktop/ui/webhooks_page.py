@@ -30,6 +30,7 @@ from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.fields import DEFAULT_FIELDS, Field
 from sigfollow_desktop.engine.send_test_request import SendTestResult
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
+from sigfollow_desktop.store.summary import WebhookSummary
 from sigfollow_desktop.store.webhooks import get_webhook
 from sigfollow_desktop.ui import shortcuts
 from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog, NewWebhook
@@ -41,7 +42,6 @@ from sigfollow_desktop.ui.icons import icon
 from sigfollow_desktop.ui.secret_dialog import SecretDialog
 from sigfollow_desktop.ui.theme import tag
 from sigfollow_desktop.ui.webhook_list import WebhookList
-from sigfollow_desktop.ui.webhook_view import WebhookView, load_views
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class WebhooksPage(QWidget):
         self.setObjectName("webhooksPage")
         self.admin = admin
         self.runner = runner
-        self._views: dict[int, WebhookView] = {}
+        self._views: dict[int, WebhookSummary] = {}
         self._test_webhook: int | None = None
 
         title = QLabel("Webhooks")
@@ -182,8 +182,7 @@ class WebhooksPage(QWidget):
     def refresh(self, select_id: int | None = None) -> None:
         """Reload every webhook from the store; keep (or move) the selection."""
         wanted = select_id if select_id is not None else self.webhook_list.selected_id()
-        with self.admin.store.session() as session:
-            views = load_views(session)
+        views = self.admin.webhook_summaries()
         self._views = {view.id: view for view in views}
         self.webhook_list.set_views(views, wanted)
 
@@ -193,7 +192,7 @@ class WebhooksPage(QWidget):
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
-    def selected(self) -> WebhookView | None:
+    def selected(self) -> WebhookSummary | None:
         return self._views.get(self.webhook_list.selected_id())
 
     @Slot(int)
