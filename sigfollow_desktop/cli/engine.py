@@ -69,7 +69,8 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
         why = f" ({report.reason})" if report.state == "waiting" and report.reason else ""
         ctx.print(
             f"{report.state}{why}: {plural(report.queue_depth, 'delivery', 'deliveries')} "
-            f"queued, {report.failed_last_hour} failed in the last hour"
+            f"queued; in the last hour {report.failed_attempts_last_hour} failed attempts, "
+            f"{report.failed_last_hour} failed deliveries"
         )
         ctx.out.flush()
 

@@ -192,7 +192,7 @@ class Dispatcher:
         self._fault: Fault | None = None  # the environment's fault being waited out
         self._faults_in_a_row = 0
         self._error: str | None = None  # why the engine stopped, when not asked to
-        self._depth = (0, 0)  # the queue depth and failures last read
+        self._depth = (0, 0, 0)  # the queue depth, failed deliveries and attempts last read
         self._closed = False
         self._checking = False  # quick_check of a big store before the first write
         self.sent = 0
@@ -673,16 +673,21 @@ class Dispatcher:
             try:
                 with self._connection.begin():
                     depth = outbox.queue_depth(self._connection)
-                    failed = outbox.failed_since(self._connection, self.clock() - 3600.0)
-                self._depth = (depth, failed)
+                    hour_ago = self.clock() - 3600.0
+                    failed = outbox.failed_since(self._connection, hour_ago)
+                    failing = outbox.failing_attempts_since(self._connection, hour_ago)
+                self._depth = (depth, failed, failing)
             except (DBAPIError, sqlite3.Error) as exc:
                 if self.store.note(exc) is None:
                     raise
         keys = self._keys
+        depth, failed, failing = self._depth
         return EngineStatus(
             self.state,
-            *self._depth,
+            depth,
+            failed,
             reason=self.reason,
+            failed_attempts_last_hour=failing,
             no_secret=keys.missing,
             keychain_error=keys.keychain_error,
         )

@@ -46,12 +46,15 @@ class EngineStatus:
 
     state: EngineState
     queue_depth: int
-    failed_last_hour: int
+    failed_last_hour: int  # deliveries that gave up after their last attempt
     reason: str | None = None
     # Webhooks whose deliveries wait: no signing secret in the keychain (Rotate secret fixes it).
     no_secret: tuple[int, ...] = ()
     # The keychain could not be read, and deliveries that need it wait; why.
     keychain_error: str | None = None
+    # Attempts that did not deliver in the last hour, retried ones included: an endpoint
+    # answering 500 shows here at its first attempt, hours before a delivery gives up.
+    failed_attempts_last_hour: int = 0
 
     @property
     def notice(self) -> str | None:

@@ -9,7 +9,12 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
-from sigfollow_desktop.ui.engine_status_bar import CONTROLLABLE, STATE_TEXT, state_text
+from sigfollow_desktop.ui.engine_status_bar import (
+    CONTROLLABLE,
+    STATE_TEXT,
+    failed_text,
+    state_text,
+)
 from sigfollow_desktop.ui.icons import icon
 
 
@@ -65,7 +70,8 @@ class TrayIcon(QSystemTrayIcon):
                 QSystemTrayIcon.MessageIcon.Critical,
             )
         self._state = status.state
-        counts = f"queue {status.queue_depth} · failed in the last hour {status.failed_last_hour}"
+        failed = failed_text(status.failed_attempts_last_hour, status.failed_last_hour)
+        counts = f"queue {status.queue_depth} · {failed[0].lower()}{failed[1:]}"
         line = f"{state_text(status.state, status.reason, short=True)} · {counts}"
         self.status_action.setText(line)
         tip = f"{APP_NAME} — {state_text(status.state, status.reason)} · {counts}"

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sigfollow_desktop.store.summary import HEALTH_TEXT, WebhookSummary
-from sigfollow_desktop.ui.webhook_row import WebhookRow, row_tooltip, summary
+from sigfollow_desktop.store.summary import WebhookSummary
+from sigfollow_desktop.ui.webhook_row import WebhookRow, health_text, row_tooltip, summary
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 MIN_WIDTH = 200
@@ -50,7 +50,7 @@ class WebhookList(QListWidget):
                 item.setData(_ID_ROLE, view.id)
                 item.setData(
                     Qt.ItemDataRole.AccessibleTextRole,
-                    f"{view.url}, {summary(view)}, {HEALTH_TEXT[view.health]}",
+                    f"{view.url}, {summary(view)}, {health_text(view)}",
                 )
                 item.setToolTip(row_tooltip(view))
                 row = WebhookRow(view)

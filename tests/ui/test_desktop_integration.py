@@ -45,7 +45,10 @@ def test_the_tray_menu_follows_the_engine_and_asks_for_actions(
     texts = [action.text() for action in tray.menu.actions() if action.text()]
     assert texts == ["Delivery stopped", "Show window", "Pause delivery", "Quit"]
     tray.show_status(EngineStatus("running", 4, 1))
-    assert tray.status_action.text() == "Delivery running · queue 4 · failed in the last hour 1"
+    assert (
+        tray.status_action.text()
+        == "Delivery running · queue 4 · failed in the last hour: 0 attempts · 1 delivery"
+    )
     with qtbot.waitSignal(tray.pause_requested, timeout=500):
         tray.pause_action.trigger()
     tray.show_status(EngineStatus("paused", 4, 1))
