@@ -107,6 +107,8 @@ def build_desktop(
         tray = TrayIcon(window)
         tray.show_requested.connect(window.bring_forward)
         tray.quit_requested.connect(QApplication.quit)
+        tray.deliveries_requested.connect(window.show_deliveries)
+        window.hidden_to_tray.connect(tray.say_still_delivering)
         window.hide_on_close = True
     engine = EngineHost(store, secrets, window)
     bar, page = window.status_bar, window.page
@@ -150,6 +152,7 @@ def run_gui(data_dir_override: str | None = None) -> int:
     with_tray = QSystemTrayIcon.isSystemTrayAvailable()
     desktop = build_desktop(store, SecretStore(), QSettings(), with_tray=with_tray)
     app.setQuitOnLastWindowClosed(not with_tray)
+    desktop.window.warn_stop_on_close = not with_tray
     instance.raise_requested.connect(desktop.window.bring_forward)
     app.aboutToQuit.connect(desktop.shutdown)
     desktop.start()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Slot
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.admin import Admin
@@ -16,10 +16,27 @@ from sigfollow_desktop.ui.webhooks_page import WebhooksPage
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 SPLITTER_KEY = "window/splitter"
+TOLD_TRAY_KEY = "window/toldDeliveryGoesOnInTray"
+
+STOPS_DELIVERY_TEXT = (
+    "Closing the window stops delivery: this desktop has no system tray to keep it running. "
+    "Queued events stay in the store and are delivered when you open the app again."
+)
+STOP_AND_CLOSE = "Stop delivery and close"
 
 
 class MainWindow(QMainWindow):
-    """Holds only UI state in ``settings``: geometry and the splitter, never a secret."""
+    """Holds only UI state in ``settings``: geometry and the splitter, never a secret.
+
+    Signals:
+        hidden_to_tray(): closed for the first time while a tray icon keeps delivery going:
+            the tray tells the user so.
+        deliveries_requested(int, str): the user asked to see a webhook's deliveries with a
+            status ("failed"), from a notification.
+    """
+
+    hidden_to_tray = Signal()
+    deliveries_requested = Signal(int, str)
 
     def __init__(
         self,
@@ -36,6 +53,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         # With a tray icon, closing the window hides it and delivery goes on.
         self.hide_on_close = False
+        # Without one, closing the window stops delivery: ask first.
+        self.warn_stop_on_close = False
         self.page = WebhooksPage(admin, runner)
         self.setCentralWidget(self.page)
         self.status_bar = EngineStatusBar()
@@ -86,6 +105,28 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    @Slot(int, str)
+    def show_deliveries(self, webhook_id: int, status: str) -> None:
+        """Bring the window forward on the webhook's deliveries with ``status`` ("failed").
+
+        Selects the webhook, then asks for its deliveries (``deliveries_requested``), which
+        the Deliveries view answers by filtering to them.
+        """
+        self.bring_forward()
+        self.page.refresh(select_id=webhook_id)
+        self.deliveries_requested.emit(webhook_id, status)
+
+    @classmethod
+    def confirm_stop_on_close(cls, parent: QWidget) -> bool:
+        """Closing without a tray: say delivery stops; True to close anyway."""
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, STOPS_DELIVERY_TEXT, parent=parent)
+        box.setObjectName("stopsDeliveryDialog")
+        stop = box.addButton(STOP_AND_CLOSE, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is stop
+
     def changeEvent(self, event: QEvent) -> None:
         # Icons drawn in the text colour are redrawn when the palette turns light or dark.
         if event.type() == QEvent.Type.PaletteChange:
@@ -97,5 +138,11 @@ class MainWindow(QMainWindow):
         if self.hide_on_close:
             event.ignore()
             self.hide()
+            if not self.settings.value(TOLD_TRAY_KEY, False, type=bool):
+                self.settings.setValue(TOLD_TRAY_KEY, True)
+                self.hidden_to_tray.emit()
+            return
+        if self.warn_stop_on_close and not self.confirm_stop_on_close(self):
+            event.ignore()
             return
         super().closeEvent(event)
