@@ -31,6 +31,7 @@ from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.intake_credentials import IntakeKeychain
 from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.engine.dispatcher import EngineConfig
 from sigfollow_desktop.engine.host import EngineHost
 from sigfollow_desktop.engine.intake_host import IntakeHost
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
@@ -39,6 +40,7 @@ from sigfollow_desktop.paths import APP_AUTHOR, APP_DIR, data_dir, log_dir
 from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
 from sigfollow_desktop.ui.intake_card import IntakeCard
 from sigfollow_desktop.ui.main_window import MainWindow
+from sigfollow_desktop.ui.retention_field import RetentionField
 from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
 from sigfollow_desktop.ui.theme import apply_theme
 from sigfollow_desktop.ui.tray_icon import TrayIcon
@@ -61,6 +63,7 @@ class Desktop:
     store: Store
     tray: TrayIcon | None = None
     intake_card: IntakeCard | None = None
+    retention: RetentionField | None = None
     _stopped: bool = False
 
     def start(self) -> None:
@@ -110,8 +113,11 @@ def build_desktop(
         tray.deliveries_requested.connect(window.show_deliveries)
         window.hidden_to_tray.connect(tray.say_still_delivering)
         window.hide_on_close = True
-    engine = EngineHost(store, secrets, window)
+    keep = RetentionField(settings)
+    engine = EngineHost(store, secrets, window, config=EngineConfig(keep=keep.keep))
+    keep.keep_changed.connect(engine.set_keep)
     bar, page = window.status_bar, window.page
+    bar.addPermanentWidget(keep)
     engine.status_changed.connect(bar.show_status)
     engine.attempt_recorded.connect(page.schedule_refresh)
     engine.delivery_failed.connect(page.schedule_refresh)
@@ -126,7 +132,7 @@ def build_desktop(
     intake = IntakeHost(store, IntakeKeychain(secrets), engine.wake, window)
     intake_card = IntakeCard(intake, settings)
     window.add_intake_card(intake_card)
-    return Desktop(window, runner, engine, store, tray, intake_card)
+    return Desktop(window, runner, engine, store, tray, intake_card, keep)
 
 
 def run_gui(data_dir_override: str | None = None) -> int:

@@ -66,12 +66,14 @@ from sigfollow_desktop.engine.transport import (
 from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.faults import Fault
+from sigfollow_desktop.store.retention import DEFAULT_KEEP, PRUNE_BATCH, prune_delivered
 
 log = logging.getLogger(__name__)
 
 LEASE_MARGIN = 1.0  # seconds a lease outlasts the request deadline, at the least
 _WAKE = object()
 _NOT_SENT = SendResult(status_code=None, duration_ms=0.0, error="not sent")
+PRUNE_PAUSE = 0.05  # seconds between two prune batches while old deliveries are left
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,16 @@ class EngineConfig:
     stop_grace: float = 1.2  # how long stopping waits for the senders to end
     busy_timeout: float = 2.0  # how long one statement waits for another writer's lock
     max_backoff: float = 10.0  # longest wait between tries while the database is at fault
+    # Delivered deliveries older than this (seconds) are pruned; None keeps them all.
+    keep: float | None = DEFAULT_KEEP
+    prune_batch: int = PRUNE_BATCH  # deliveries per prune transaction
+    prune_every: float = 60.0  # seconds between looks for old ones, once none are left
 
     def __post_init__(self) -> None:
         if self.senders < 1 or self.per_webhook < 1:
             raise ValueError("senders and per_webhook must be at least 1")
+        if self.prune_batch < 1:
+            raise ValueError("prune_batch must be at least 1")
         if self.lease < self.timeout + LEASE_MARGIN:
             # A sender starts a request only if its deadline ends before the lease does.
             raise ValueError(
@@ -133,6 +141,11 @@ class _Backlog:
 
     def __bool__(self) -> bool:
         return bool(self.records or self.unsent)
+
+
+def _age(seconds: float) -> str:
+    days = seconds / 86_400
+    return f"{days:g} days" if days >= 1 else f"{seconds / 3600:g} hours"
 
 
 def default_owner() -> str:
@@ -196,6 +209,9 @@ class Dispatcher:
         self._closed = False
         self._checking = False  # quick_check of a big store before the first write
         self.sent = 0
+        self._keep = self.config.keep
+        self.pruned = 0
+        self._prune_at = 0.0  # monotonic time of the next look for old deliveries
 
     # Control, safe from any thread ---------------------------------------------------------
 
@@ -226,6 +242,18 @@ class Dispatcher:
 
     def resume(self) -> None:
         self._paused.clear()
+        self.wake()
+
+    @property
+    def keep(self) -> float | None:
+        """The age (seconds) of delivered deliveries kept; None keeps them all."""
+        return self._keep
+
+    @keep.setter
+    def keep(self, seconds: float | None) -> None:
+        """Changed while running (the window's setting): applied from the next round on."""
+        self._keep = seconds
+        self._prune_at = 0.0
         self.wake()
 
     def wake(self) -> None:
@@ -372,11 +400,15 @@ class Dispatcher:
             self._reconnect_if_needed()
             self._flush()
             claimed = self._claim_and_submit()
+            more_to_prune = self.prune()
             if self._fault is not None:
                 log.info("delivery resumed: %s no more", self._fault.reason)
                 self._fault, self._faults_in_a_row = None, 0
             self._report_status()
-            return 0.0 if claimed else self._idle_timeout()
+            if claimed:
+                return 0.0
+            # Old deliveries left: the next batch soon, other writers' turn in between.
+            return min(PRUNE_PAUSE, self._idle_timeout()) if more_to_prune else self._idle_timeout()
         except (DBAPIError, sqlite3.Error) as exc:
             fault = self.store.note(exc)
             if fault is None:
@@ -581,6 +613,24 @@ class Dispatcher:
         self._add_senders()
         return len(jobs)
 
+    def prune(self, *, force: bool = False) -> bool:
+        """Remove one batch of deliveries delivered longer ago than ``keep``, when due (or
+        ``force``); True when a full batch went and more may be left."""
+        keep = self.keep
+        if keep is None or not (force or time.monotonic() >= self._prune_at):
+            return False
+        self._start()
+        assert self._connection is not None
+        batch = self.config.prune_batch
+        with self._connection.begin():
+            removed = prune_delivered(self._connection, before=self.clock() - keep, limit=batch)
+        self.pruned += removed
+        if removed:
+            log.info("pruned %d delivered deliveries older than %s", removed, _age(keep))
+        more = removed >= batch
+        self._prune_at = time.monotonic() + (0.0 if more else self.config.prune_every)
+        return more
+
     def _forget(self, job: _Job) -> None:
         self._in_flight.pop(job.claimed.delivery_id, None)
         webhook_id = job.claimed.webhook_id
@@ -678,7 +728,8 @@ class Dispatcher:
                     failing = outbox.failing_attempts_since(self._connection, hour_ago)
                 self._depth = (depth, failed, failing)
             except (DBAPIError, sqlite3.Error) as exc:
-                if self.store.note(exc) is None:
+                # Once stopped by a bug, the status says so with the figures last read.
+                if self.store.note(exc) is None and self._error is None:
                     raise
         keys = self._keys
         depth, failed, failing = self._depth
