@@ -25,6 +25,7 @@ from sigfollow_desktop.core.errors import KeychainError, SigFollowError
 from sigfollow_desktop.core.fields import Field
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.secrets import generate_secret
+from sigfollow_desktop.store.activity import ActivitySeries, last_hour
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.events import Intake, Row, row_of, store_rows
 from sigfollow_desktop.store.models import Webhook
@@ -91,6 +92,11 @@ class Admin:
         """Every webhook with its delivery counts and health (see ``store.summary``)."""
         with self.store.session() as session:
             return webhook_summaries(session, now)
+
+    def activity(self, webhook_id: int | None = None, now: float | None = None) -> ActivitySeries:
+        """Attempts per minute over the last hour, of one webhook or (None) of all."""
+        with self.store.session() as session:
+            return last_hour(session, webhook_id, now)
 
     # Webhooks -----------------------------------------------------------------------------
 

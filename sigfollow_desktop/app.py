@@ -165,7 +165,7 @@ def run_gui(data_dir_override: str | None = None) -> int:
     log.info("%s %s started on %s", APP_NAME, __version__, folder)
     quit_after = os.environ.get(QUIT_AFTER_START_ENV, "")
     if quit_after.isdigit():
-        QTimer.singleShot(int(quit_after), app.quit)
+        QTimer.singleShot(int(quit_after), desktop.window.quit_app)
     code = int(app.exec())
     desktop.shutdown()
     instance.release()

@@ -64,6 +64,7 @@ from sigfollow_desktop.engine.transport import (
     verifying_context,
 )
 from sigfollow_desktop.store import outbox
+from sigfollow_desktop.store.activity import ACTIVITY_KEPT, prune_activity
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.faults import Fault
 from sigfollow_desktop.store.retention import DEFAULT_KEEP, PRUNE_BATCH, prune_delivered
@@ -622,8 +623,11 @@ class Dispatcher:
         self._start()
         assert self._connection is not None
         batch = self.config.prune_batch
+        now = self.clock()
         with self._connection.begin():
-            removed = prune_delivered(self._connection, before=self.clock() - keep, limit=batch)
+            removed = prune_delivered(self._connection, before=now - keep, limit=batch)
+            if removed < batch:  # the old deliveries are gone: the old activity counts go too
+                prune_activity(self._connection, before=now - ACTIVITY_KEPT)
         self.pruned += removed
         if removed:
             log.info("pruned %d delivered deliveries older than %s", removed, _age(keep))

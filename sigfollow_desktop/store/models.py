@@ -156,3 +156,20 @@ class Attempt(Base):
     response_excerpt: Mapped[str | None] = mapped_column(String(1024), default=None)
 
     delivery: Mapped[Delivery] = relationship(back_populates="attempts")
+
+
+class Activity(Base):
+    """Attempts per webhook and minute by what they meant, counted as they are recorded: the
+    activity chart reads an hour as 60 rows, whatever the traffic (revision 0003)."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_minute", "minute"),
+        {"sqlite_with_rowid": False},
+    )
+
+    webhook_id: Mapped[int] = mapped_column(primary_key=True)
+    minute: Mapped[int] = mapped_column(primary_key=True)  # epoch seconds, a multiple of 60
+    delivered: Mapped[int] = mapped_column(default=0)
+    retried: Mapped[int] = mapped_column(default=0)  # failed attempts to be tried again
+    failed: Mapped[int] = mapped_column(default=0)  # last attempts that failed

@@ -94,6 +94,20 @@ _UPDATE_DELIVERIES = f"""
     WHERE deliveries.id = o.delivery_id AND deliveries.status = 'pending'
     """  # noqa: S608
 
+# Per webhook and minute, what the batch's attempts meant: the activity chart's counts.
+_COUNT_ACTIVITY = f"""
+    INSERT INTO activity (webhook_id, minute, delivered, retried, failed)
+    SELECT d.webhook_id, CAST(o.started_at / 60 AS INTEGER) * 60,
+           sum(o.status = 'delivered'), sum(o.status = 'pending'), sum(o.status = 'failed')
+    FROM ({_RECORDS}) AS o JOIN deliveries AS d ON d.id = o.delivery_id
+    WHERE true
+    GROUP BY 1, 2
+    ON CONFLICT (webhook_id, minute) DO UPDATE SET
+        delivered = delivered + excluded.delivered,
+        retried = retried + excluded.retried,
+        failed = failed + excluded.failed
+    """  # noqa: S608
+
 _RELEASE = """
     UPDATE deliveries SET next_attempt_at = :at, lease_owner = NULL, lease_until = NULL
     WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'
@@ -223,6 +237,7 @@ def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
         ]
     )
     _sql(connection, _INSERT_ATTEMPTS, {"records": data})
+    _sql(connection, _COUNT_ACTIVITY, {"records": data})
     _sql(connection, _UPDATE_DELIVERIES, {"records": data})
 
 

@@ -53,7 +53,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         # With a tray icon, closing the window hides it and delivery goes on.
         self.hide_on_close = False
-        # Without one, closing the window stops delivery: ask first.
+        # Without one, closing the window stops delivery: ask first (not when quitting on
+        # purpose, see quit_app).
         self.warn_stop_on_close = False
         self.page = WebhooksPage(admin, runner)
         self.setCentralWidget(self.page)
@@ -61,7 +62,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
         self.resize(1120, 760)
         self.setMinimumSize(720, 520)
-        QShortcut(QKeySequence.StandardKey.Quit, self, QApplication.quit)
+        QShortcut(QKeySequence.StandardKey.Quit, self, self.quit_app)
         self.restore_state()
         self.page.webhook_list.setFocus()
 
@@ -104,6 +105,12 @@ class MainWindow(QMainWindow):
         self.show()
         self.raise_()
         self.activateWindow()
+
+    @Slot()
+    def quit_app(self) -> None:
+        """Quit on purpose (Ctrl+Q, the program's own timer): no question about delivery."""
+        self.warn_stop_on_close = False
+        QApplication.quit()
 
     @Slot(int, str)
     def show_deliveries(self, webhook_id: int, status: str) -> None:

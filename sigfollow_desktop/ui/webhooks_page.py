@@ -33,6 +33,7 @@ from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.store.summary import WebhookSummary
 from sigfollow_desktop.store.webhooks import get_webhook
 from sigfollow_desktop.ui import shortcuts
+from sigfollow_desktop.ui.activity_chart import ActivityChart
 from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog, NewWebhook
 from sigfollow_desktop.ui.config_card import ConfigCard
 from sigfollow_desktop.ui.confirm_dialog import ConfirmDialog
@@ -116,6 +117,8 @@ class WebhooksPage(QWidget):
 
         self.config_card = ConfigCard()
         self.events_card = EventsCard()
+        self.activity_chart = ActivityChart()
+        self.activity_chart.scope_changed.connect(self.show_activity)
         self.config_card.enable_requested.connect(self.enable_selected)
         self.config_card.disable_requested.connect(self.disable_selected)
         self.config_card.pause_requested.connect(self.pause_selected)
@@ -130,6 +133,7 @@ class WebhooksPage(QWidget):
         detail_layout.setContentsMargins(0, 0, 6, 0)
         detail_layout.setSpacing(16)
         detail_layout.addWidget(self.config_card)
+        detail_layout.addWidget(self.activity_chart)
         detail_layout.addWidget(self.events_card)
         detail_layout.addStretch(1)
         scroll = QScrollArea()
@@ -187,6 +191,14 @@ class WebhooksPage(QWidget):
         self.webhook_list.set_views(views, wanted)
 
     @Slot()
+    def show_activity(self) -> None:
+        """The chart, for the selected webhook or all of them."""
+        chart = self.activity_chart
+        selected = self.webhook_list.selected_id()
+        webhook_id = None if chart.all_webhooks or selected < 0 else selected
+        chart.show_series(self.admin.activity(webhook_id))
+
+    @Slot()
     def schedule_refresh(self) -> None:
         """Many engine signals in a burst make one reload."""
         if not self._refresh_timer.isActive():
@@ -207,6 +219,7 @@ class WebhooksPage(QWidget):
         self.config_card.show_webhook(view)
         self.config_card.set_test_busy(self.runner.busy)
         self.events_card.set_fields(view.fields)
+        self.show_activity()
         self.detail_stack.setCurrentIndex(1)
 
     # Changing -----------------------------------------------------------------------------

@@ -5,7 +5,8 @@ The window's per-webhook summary read every delivery of a webhook to find its la
 latest attempts, so an attempt carries its webhook's id and is found by (webhook, time) in
 one index range scan; the status bar counts the last hour's failing attempts on a partial
 index of them; retention finds delivered deliveries older than the age kept on a partial
-index of delivered ones.
+index of delivered ones. The activity chart reads per-minute counts that recording an
+attempt keeps up to date (table ``activity``), an hour in 60 rows.
 
 Revision ID: 0003
 Revises: 0002
@@ -34,6 +35,17 @@ def upgrade() -> None:
     op.create_index(
         "ix_attempts_failing", "attempts", ["started_at"], sqlite_where=sa.text(FAILING)
     )
+    op.create_table(
+        "activity",
+        sa.Column("webhook_id", sa.Integer(), nullable=False),
+        sa.Column("minute", sa.Integer(), nullable=False),
+        sa.Column("delivered", sa.Integer(), nullable=False),
+        sa.Column("retried", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("webhook_id", "minute", name="pk_activity"),
+        sqlite_with_rowid=False,
+    )
+    op.create_index("ix_activity_minute", "activity", ["minute"])
     op.create_index(
         "ix_deliveries_delivered",
         "deliveries",
@@ -43,6 +55,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_activity_minute", "activity")
+    op.drop_table("activity")
     op.drop_index("ix_deliveries_delivered", "deliveries")
     op.drop_index("ix_attempts_failing", "attempts")
     op.drop_index("ix_attempts_webhook_started", "attempts")
