@@ -149,7 +149,10 @@ class MainWindow(QMainWindow):
                 self.settings.setValue(TOLD_TRAY_KEY, True)
                 self.hidden_to_tray.emit()
             return
-        if self.warn_stop_on_close and not self.confirm_stop_on_close(self):
+        # Only a close the person asked for (the title bar's button: a spontaneous event), not
+        # the program quitting (Ctrl+Q, SIGTERM, logging out), which closes windows too.
+        asked = event.spontaneous()
+        if asked and self.warn_stop_on_close and not self.confirm_stop_on_close(self):
             event.ignore()
             return
         super().closeEvent(event)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QCloseEvent
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.admin import Admin
@@ -188,6 +189,12 @@ def test_closing_without_a_tray_warns_that_delivery_stops(
     monkeypatch.setattr(MainWindow, "confirm_stop_on_close", staticmethod(confirm))
     window.show()
     qtbot.waitExposed(window)
+    window.close()  # the program closing it (quitting): no question
+    assert asked == []
+    window.show()
+    qtbot.waitExposed(window)
+    # What the title bar's close button sends: a spontaneous close event.
+    monkeypatch.setattr(QCloseEvent, "spontaneous", lambda _event: True)
     assert not window.close()  # Cancel: it stays
     assert window.isVisible()
     assert window.close()  # Stop delivery and close
