@@ -248,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         intake.run(intake.SMOKE if "--smoke" in argv else intake.FULL)
         return 0
+    if argv[:1] == ["summary"]:  # the window's per-webhook summary: benchmarks/summary.py
+        from benchmarks import summary
+
+        return summary.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
     parser.add_argument(

@@ -26,6 +26,7 @@ from sigfollow_desktop.core.fields import Field
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.secrets import generate_secret
 from sigfollow_desktop.store import delivery_pages, outbox
+from sigfollow_desktop.store.activity import ActivitySeries, last_hour
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.delivery_pages import (
     DeliveryDetail,
@@ -35,6 +36,7 @@ from sigfollow_desktop.store.delivery_pages import (
 )
 from sigfollow_desktop.store.events import Intake, Row, row_of, store_rows
 from sigfollow_desktop.store.models import Webhook
+from sigfollow_desktop.store.summary import WebhookSummary, webhook_summaries
 from sigfollow_desktop.store.webhooks import add_webhook, get_webhook, list_webhooks, touch
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,18 @@ class Admin:
     def __init__(self, store: Store, secrets: SecretStore) -> None:
         self.store = store
         self.secrets = secrets
+
+    # Reading ------------------------------------------------------------------------------
+
+    def webhook_summaries(self, now: float | None = None) -> list[WebhookSummary]:
+        """Every webhook with its delivery counts and health (see ``store.summary``)."""
+        with self.store.session() as session:
+            return webhook_summaries(session, now)
+
+    def activity(self, webhook_id: int | None = None, now: float | None = None) -> ActivitySeries:
+        """Attempts per minute over the last hour, of one webhook or (None) of all."""
+        with self.store.session() as session:
+            return last_hour(session, webhook_id, now)
 
     # Webhooks -----------------------------------------------------------------------------
 

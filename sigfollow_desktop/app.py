@@ -31,6 +31,7 @@ from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.intake_credentials import IntakeKeychain
 from sigfollow_desktop.core.keychain import SecretStore
+from sigfollow_desktop.engine.dispatcher import EngineConfig
 from sigfollow_desktop.engine.host import EngineHost
 from sigfollow_desktop.engine.intake_host import IntakeHost
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
@@ -41,6 +42,7 @@ from sigfollow_desktop.store.opening import open_database
 from sigfollow_desktop.store.sealed_secrets import secrets_for
 from sigfollow_desktop.ui.intake_card import IntakeCard
 from sigfollow_desktop.ui.main_window import MainWindow
+from sigfollow_desktop.ui.retention_field import RetentionField
 from sigfollow_desktop.ui.shared_changes import SharedChanges
 from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
 from sigfollow_desktop.ui.theme import apply_theme
@@ -65,6 +67,7 @@ class Desktop:
     tray: TrayIcon | None = None
     intake_card: IntakeCard | None = None
     shared: SharedChanges | None = None  # a shared database's notifications
+    retention: RetentionField | None = None
     _stopped: bool = False
 
     def start(self) -> None:
@@ -116,9 +119,14 @@ def build_desktop(
         tray = TrayIcon(window)
         tray.show_requested.connect(window.bring_forward)
         tray.quit_requested.connect(QApplication.quit)
+        tray.deliveries_requested.connect(window.show_deliveries)
+        window.hidden_to_tray.connect(tray.say_still_delivering)
         window.hide_on_close = True
-    engine = EngineHost(store, secrets, window)
+    keep = RetentionField(settings)
+    engine = EngineHost(store, secrets, window, config=EngineConfig(keep=keep.keep))
+    keep.keep_changed.connect(engine.set_keep)
     bar, page = window.status_bar, window.page
+    bar.addPermanentWidget(keep)
     engine.status_changed.connect(bar.show_status)
     engine.attempt_recorded.connect(page.schedule_refresh)
     engine.delivery_failed.connect(page.schedule_refresh)
@@ -138,11 +146,11 @@ def build_desktop(
         # SQLite file of its own data folder, so it is not offered here.
         shared = SharedChanges(store, window)
         shared.changed.connect(page.schedule_refresh)
-        return Desktop(window, runner, engine, store, tray, None, shared)
+        return Desktop(window, runner, engine, store, tray, None, shared, keep)
     intake = IntakeHost(store, IntakeKeychain(secrets), engine.wake, window)
     intake_card = IntakeCard(intake, settings)
     window.add_intake_card(intake_card)
-    return Desktop(window, runner, engine, store, tray, intake_card)
+    return Desktop(window, runner, engine, store, tray, intake_card, retention=keep)
 
 
 def run_gui(data_dir_override: str | None = None, database: str | None = None) -> int:
@@ -168,13 +176,14 @@ def run_gui(data_dir_override: str | None = None, database: str | None = None) -
     with_tray = QSystemTrayIcon.isSystemTrayAvailable()
     desktop = build_desktop(store, secrets_for(store), QSettings(), with_tray=with_tray)
     app.setQuitOnLastWindowClosed(not with_tray)
+    desktop.window.warn_stop_on_close = not with_tray
     instance.raise_requested.connect(desktop.window.bring_forward)
     app.aboutToQuit.connect(desktop.shutdown)
     desktop.start()
     log.info("%s %s started on %s", APP_NAME, __version__, folder)
     quit_after = os.environ.get(QUIT_AFTER_START_ENV, "")
     if quit_after.isdigit():
-        QTimer.singleShot(int(quit_after), app.quit)
+        QTimer.singleShot(int(quit_after), desktop.window.quit_app)
     code = int(app.exec())
     desktop.shutdown()
     instance.release()

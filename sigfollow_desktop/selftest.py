@@ -31,7 +31,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["CHECKS", "CheckResult", "Outcome", "program_modules", "run_checks", "run_self_test"]
+__all__ = ["CHECKS", "CheckResult", "CheckStatus", "program_modules", "run_checks", "run_self_test"]
 
 # The published X-Hub-Signature-256 test vector of GitHub's webhook documentation.
 VECTOR_SECRET = "It's a Secret to Everybody"  # noqa: S105 - public test data
@@ -42,7 +42,7 @@ DEFAULT_PLATFORM = "offscreen"
 ICON_SUFFIXES = (".svg", ".png", ".ico")
 
 
-class Outcome(Enum):
+class CheckStatus(Enum):
     PASS = "ok"  # noqa: S105 - a result label, not a password
     FAIL = "FAIL"
     INFO = "info"
@@ -51,11 +51,11 @@ class Outcome(Enum):
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     name: str
-    outcome: Outcome
+    status: CheckStatus
     detail: str
 
     def line(self) -> str:
-        return f"{self.outcome.value:<4}  {self.name}: {self.detail}"
+        return f"{self.status.value:<4}  {self.name}: {self.detail}"
 
 
 class CheckFailed(Exception):
@@ -288,17 +288,17 @@ def check_keychain() -> CheckResult:
     else:
         detail = f"{name} (priority {chosen.priority:g}) would keep the signing secrets. "
         detail += f"Backends known: {known}"
-    return CheckResult("keychain", Outcome.INFO, detail)
+    return CheckResult("keychain", CheckStatus.INFO, detail)
 
 
 def _required(name: str, check: Callable[[], str]) -> Callable[[], CheckResult]:
     def run() -> CheckResult:
         try:
-            return CheckResult(name, Outcome.PASS, check())
+            return CheckResult(name, CheckStatus.PASS, check())
         except CheckFailed as exc:
-            return CheckResult(name, Outcome.FAIL, str(exc))
+            return CheckResult(name, CheckStatus.FAIL, str(exc))
         except Exception as exc:  # a broken installation shows up as anything
-            return CheckResult(name, Outcome.FAIL, f"{type(exc).__name__}: {exc}")
+            return CheckResult(name, CheckStatus.FAIL, f"{type(exc).__name__}: {exc}")
 
     return run
 
@@ -308,7 +308,9 @@ def _reported(name: str, check: Callable[[], CheckResult]) -> Callable[[], Check
         try:
             return check()
         except Exception as exc:
-            return CheckResult(name, Outcome.INFO, f"could not tell ({type(exc).__name__}: {exc})")
+            return CheckResult(
+                name, CheckStatus.INFO, f"could not tell ({type(exc).__name__}: {exc})"
+            )
 
     return run
 
@@ -339,4 +341,4 @@ def run_checks(out: TextIO, checks: Iterable[Callable[[], CheckResult]] = ()) ->
 
 def run_self_test(out: TextIO) -> int:
     results = run_checks(out)
-    return 1 if any(result.outcome is Outcome.FAIL for result in results) else 0
+    return 1 if any(result.status is CheckStatus.FAIL for result in results) else 0

@@ -11,15 +11,18 @@ import signal
 from types import FrameType
 
 from sigfollow_desktop.cli.context import Context, UsageError, plural
-from sigfollow_desktop.cli.options import MAX_TIMEOUT, MIN_TIMEOUT, seconds, whole_number
+from sigfollow_desktop.cli.options import MAX_TIMEOUT, MIN_TIMEOUT, age, seconds, whole_number
 from sigfollow_desktop.core.urls import redact_credentials
 from sigfollow_desktop.engine.dispatcher import LEASE_MARGIN, Dispatcher, EngineConfig
 from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
 from sigfollow_desktop.engine.send import DEFAULT_TIMEOUT
+from sigfollow_desktop.store.retention import DEFAULT_KEEP
 
 # A thread per sender; a crashed engine's deliveries come back within a day at the latest.
 MAX_SENDERS = 512
 MAX_LEASE = 86_400.0
+# Delivered deliveries are kept from an hour (enough to see what just happened) to ten years.
+MIN_KEEP, MAX_KEEP = 3_600.0, 3_650 * 86_400.0
 
 
 def _config(args: argparse.Namespace) -> EngineConfig:
@@ -32,7 +35,11 @@ def _config(args: argparse.Namespace) -> EngineConfig:
         )
     try:
         return EngineConfig(
-            senders=args.senders, per_webhook=args.per_webhook, timeout=args.timeout, lease=lease
+            senders=args.senders,
+            per_webhook=args.per_webhook,
+            timeout=args.timeout,
+            lease=lease,
+            keep=args.keep,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -69,7 +76,8 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
         why = f" ({report.reason})" if report.state == "waiting" and report.reason else ""
         ctx.print(
             f"{report.state}{why}: {plural(report.queue_depth, 'delivery', 'deliveries')} "
-            f"queued, {report.failed_last_hour} failed in the last hour"
+            f"queued; in the last hour {report.failed_attempts_last_hour} failed attempts, "
+            f"{report.failed_last_hour} failed deliveries"
         )
         ctx.out.flush()
 
@@ -127,6 +135,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=seconds(1, MAX_LEASE),
         help="seconds a claimed delivery is held before it may be sent again after a crash "
         "(default: 60, or 3 x the timeout if longer)",
+    )
+    run.add_argument(
+        "--keep",
+        type=age(MIN_KEEP, MAX_KEEP),
+        default=DEFAULT_KEEP,
+        metavar="AGE",
+        help="how long delivered deliveries are kept before they are pruned, as in 30d, 12h "
+        "or 90m (default 30d); failed ones are kept until redelivered or removed",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="print the queue size as it goes")
     run.set_defaults(handler=cmd_run)

@@ -62,6 +62,35 @@ def seconds(low: float, high: float) -> Callable[[str], float]:
     return parse
 
 
+_UNITS = {"d": 86_400.0, "h": 3_600.0, "m": 60.0}
+
+
+def age(low: float, high: float) -> Callable[[str], float]:
+    """An age such as ``30d``, ``12h`` or ``90m``, from ``low`` to ``high`` seconds."""
+    bounds = f"from {_age_text(low)} to {_age_text(high)}"
+
+    def parse(text: str) -> float:
+        number, unit = text[:-1], text[-1:].lower()
+        valid = unit in _UNITS and number.isascii() and number.isdigit() and len(number) <= 9
+        value = int(number) * _UNITS[unit] if valid else math.nan
+        if not low <= value <= high:  # NaN never is
+            raise argparse.ArgumentTypeError(
+                f"{_shown(text)} is not an age {bounds}: write a whole number and a unit, "
+                "d (days), h (hours) or m (minutes), as in 30d"
+            )
+        return value
+
+    parse.__name__ = "age"
+    return parse
+
+
+def _age_text(seconds: float) -> str:
+    for unit, size in _UNITS.items():
+        if seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
 def _shown(text: str) -> str:
     """The value as typed, short and printable whatever bytes it holds."""
     short = text if len(text) <= 40 else text[:37] + "..."

@@ -42,9 +42,9 @@ from sqlalchemy.exc import DBAPIError
 from sigfollow_desktop.core.errors import DatabaseCorruptError, StoreError
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.retry import RetryPolicy
+from sigfollow_desktop.engine.judge import judge
 from sigfollow_desktop.engine.lanes import Lanes, Pace
 from sigfollow_desktop.engine.reports import (
-    AttemptOutcome,
     AttemptRecorded,
     DeliveryFailed,
     EngineState,
@@ -64,10 +64,12 @@ from sigfollow_desktop.engine.transport import (
     verifying_context,
 )
 from sigfollow_desktop.store import outbox
+from sigfollow_desktop.store.activity import ACTIVITY_KEPT, prune_activity
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.faults import Fault
 from sigfollow_desktop.store.notifications import ChangeListener
 from sigfollow_desktop.store.queue import queue_for
+from sigfollow_desktop.store.retention import DEFAULT_KEEP, PRUNE_BATCH, prune_delivered
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,7 @@ _WAKE = object()
 # went away.
 _RECONNECT = ("readonly", "cantopen", "unreachable", "server")
 _NOT_SENT = SendResult(status_code=None, duration_ms=0.0, error="not sent")
+PRUNE_PAUSE = 0.05  # seconds between two prune batches while old deliveries are left
 
 
 @dataclass(frozen=True)
@@ -95,10 +98,16 @@ class EngineConfig:
     stop_grace: float = 1.2  # how long stopping waits for the senders to end
     busy_timeout: float = 2.0  # how long one statement waits for another writer's lock
     max_backoff: float = 10.0  # longest wait between tries while the database is at fault
+    # Delivered deliveries older than this (seconds) are pruned; None keeps them all.
+    keep: float | None = DEFAULT_KEEP
+    prune_batch: int = PRUNE_BATCH  # deliveries per prune transaction
+    prune_every: float = 60.0  # seconds between looks for old ones, once none are left
 
     def __post_init__(self) -> None:
         if self.senders < 1 or self.per_webhook < 1:
             raise ValueError("senders and per_webhook must be at least 1")
+        if self.prune_batch < 1:
+            raise ValueError("prune_batch must be at least 1")
         if self.lease < self.timeout + LEASE_MARGIN:
             # A sender starts a request only if its deadline ends before the lease does.
             raise ValueError(
@@ -131,13 +140,18 @@ class _Done:
 class _Backlog:
     """Attempts judged but not yet written, and claims to give back: kept until written."""
 
-    outcomes: list[outbox.Outcome] = field(default_factory=list)
+    records: list[outbox.AttemptRecord] = field(default_factory=list)
     reports: list[AttemptRecorded] = field(default_factory=list)
     failures: list[DeliveryFailed] = field(default_factory=list)
     unsent: list[int] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.outcomes or self.unsent)
+        return bool(self.records or self.unsent)
+
+
+def _age(seconds: float) -> str:
+    days = seconds / 86_400
+    return f"{days:g} days" if days >= 1 else f"{seconds / 3600:g} hours"
 
 
 def default_owner() -> str:
@@ -199,10 +213,13 @@ class Dispatcher:
         self._fault: Fault | None = None  # the environment's fault being waited out
         self._faults_in_a_row = 0
         self._error: str | None = None  # why the engine stopped, when not asked to
-        self._depth = (0, 0)  # the queue depth and failures last read
+        self._depth = (0, 0, 0)  # the queue depth, failed deliveries and attempts last read
         self._closed = False
         self._checking = False  # quick_check of a big store before the first write
         self.sent = 0
+        self._keep = self.config.keep
+        self.pruned = 0
+        self._prune_at = 0.0  # monotonic time of the next look for old deliveries
 
     # Control, safe from any thread ---------------------------------------------------------
 
@@ -233,6 +250,18 @@ class Dispatcher:
 
     def resume(self) -> None:
         self._paused.clear()
+        self.wake()
+
+    @property
+    def keep(self) -> float | None:
+        """The age (seconds) of delivered deliveries kept; None keeps them all."""
+        return self._keep
+
+    @keep.setter
+    def keep(self, seconds: float | None) -> None:
+        """Changed while running (the window's setting): applied from the next round on."""
+        self._keep = seconds
+        self._prune_at = 0.0
         self.wake()
 
     def wake(self) -> None:
@@ -327,7 +356,7 @@ class Dispatcher:
                         "given back; their leases run out within %.0f s and they are sent again",
                         fault.reason,
                         fault.detail,
-                        len(self._backlog.outcomes),
+                        len(self._backlog.records),
                         len(self._backlog.unsent),
                         self.config.lease,
                     )
@@ -384,11 +413,15 @@ class Dispatcher:
             self._reconnect_if_needed()
             self._flush()
             claimed = self._claim_and_submit()
+            more_to_prune = self.prune()
             if self._fault is not None:
                 log.info("delivery resumed: %s no more", self._fault.reason)
                 self._fault, self._faults_in_a_row = None, 0
             self._report_status()
-            return 0.0 if claimed else self._idle_timeout()
+            if claimed:
+                return 0.0
+            # Old deliveries left: the next batch soon, other writers' turn in between.
+            return min(PRUNE_PAUSE, self._idle_timeout()) if more_to_prune else self._idle_timeout()
         except (DBAPIError, sqlite3.Error) as exc:
             fault = self.store.note(exc)
             if fault is None:
@@ -593,6 +626,27 @@ class Dispatcher:
         self._add_senders()
         return len(jobs)
 
+    def prune(self, *, force: bool = False) -> bool:
+        """Remove one batch of deliveries delivered longer ago than ``keep``, when due (or
+        ``force``); True when a full batch went and more may be left."""
+        keep = self.keep
+        if keep is None or not (force or time.monotonic() >= self._prune_at):
+            return False
+        self._start()
+        assert self._connection is not None
+        batch = self.config.prune_batch
+        now = self.clock()
+        with self._connection.begin():
+            removed = prune_delivered(self._connection, before=now - keep, limit=batch)
+            if removed < batch:  # the old deliveries are gone: the old activity counts go too
+                prune_activity(self._connection, before=now - ACTIVITY_KEPT)
+        self.pruned += removed
+        if removed:
+            log.info("pruned %d delivered deliveries older than %s", removed, _age(keep))
+        more = removed >= batch
+        self._prune_at = time.monotonic() + (0.0 if more else self.config.prune_every)
+        return more
+
     def _forget(self, job: _Job) -> None:
         self._in_flight.pop(job.claimed.delivery_id, None)
         webhook_id = job.claimed.webhook_id
@@ -610,8 +664,8 @@ class Dispatcher:
             if not item.sent:
                 backlog.unsent.append(item.job.claimed.delivery_id)  # released, not an attempt
                 continue
-            outcome, report, failure = self._judge(item, now)
-            backlog.outcomes.append(outcome)
+            record, report, failure = self._judge(item, now)
+            backlog.records.append(record)
             backlog.reports.append(report)
             if failure is not None:
                 backlog.failures.append(failure)
@@ -633,10 +687,10 @@ class Dispatcher:
             return []
         assert self._connection is not None
         with self._connection.begin():
-            self._queue.record(self._connection, backlog.outcomes)
+            self._queue.record(self._connection, backlog.records)
             self._queue.release(self._connection, backlog.unsent, owner=self.owner, at=self.clock())
         self._backlog = _Backlog()
-        self.sent += len(backlog.outcomes)
+        self.sent += len(backlog.records)
         if self.on_attempt is not None:
             for report in backlog.reports:
                 self.on_attempt(report)
@@ -647,51 +701,37 @@ class Dispatcher:
 
     def _judge(
         self, item: _Done, now: float
-    ) -> tuple[outbox.Outcome, AttemptRecorded, DeliveryFailed | None]:
+    ) -> tuple[outbox.AttemptRecord, AttemptRecorded, DeliveryFailed | None]:
+        """The attempt's judgement (see ``judge``) as a row to store and reports to send."""
         claimed, result = item.job.claimed, item.result
-        error = result.error
-        if result.status_code is not None and 300 <= result.status_code < 400:
-            error = f"Redirect not followed (to {result.location or 'an unnamed location'})"
-        status: str
-        verdict: AttemptOutcome
-        next_at = finished = None
-        failure = None
-        if result.ok:
-            status, verdict, finished = "delivered", "delivered", now
-        else:
-            next_at = self.policy.next_attempt_at(
-                claimed.attempt, result.status_code, result.retry_after
-            )
-            if next_at is None:
-                status, verdict, finished = "failed", "failed", now
-                reason = error or f"HTTP {result.status_code}"
-                failure = DeliveryFailed(
-                    claimed.delivery_id, claimed.webhook_id, item.job.url, reason
-                )
-            else:
-                status, verdict = "pending", "retrying"
-        outcome = outbox.Outcome(
+        judgement = judge(result, attempt=claimed.attempt, now=now, policy=self.policy)
+        record = outbox.AttemptRecord(
             delivery_id=claimed.delivery_id,
             attempt=claimed.attempt,
             started_at=item.started_at,
             duration_ms=result.duration_ms,
             status_code=result.status_code,
-            error=error,
+            error=judgement.error,
             excerpt=result.response_excerpt,
-            status=status,
-            next_attempt_at=next_at,
-            finished_at=finished,
+            status=judgement.status,
+            next_attempt_at=judgement.next_attempt_at,
+            finished_at=judgement.finished_at,
         )
         report = AttemptRecorded(
             delivery_id=claimed.delivery_id,
             webhook_id=claimed.webhook_id,
             attempt=claimed.attempt,
             status_code=result.status_code,
-            error=error,
+            error=judgement.error,
             duration_ms=result.duration_ms,
-            outcome=verdict,
+            verdict=judgement.verdict,
         )
-        return outcome, report, failure
+        failure = None
+        if judgement.reason is not None:
+            failure = DeliveryFailed(
+                claimed.delivery_id, claimed.webhook_id, item.job.url, judgement.reason
+            )
+        return record, report, failure
 
     def status(self) -> EngineStatus:
         """State and queue depth; while the database cannot be read, the last depth read."""
@@ -699,16 +739,22 @@ class Dispatcher:
             try:
                 with self._connection.begin():
                     depth = self._queue.queue_depth(self._connection)
-                    failed = self._queue.failed_since(self._connection, self.clock() - 3600.0)
-                self._depth = (depth, failed)
+                    hour_ago = self.clock() - 3600.0
+                    failed = self._queue.failed_since(self._connection, hour_ago)
+                    failing = self._queue.failing_attempts_since(self._connection, hour_ago)
+                self._depth = (depth, failed, failing)
             except (DBAPIError, sqlite3.Error) as exc:
-                if self.store.note(exc) is None:
+                # Once stopped by a bug, the status says so with the figures last read.
+                if self.store.note(exc) is None and self._error is None:
                     raise
         keys = self._keys
+        depth, failed, failing = self._depth
         return EngineStatus(
             self.state,
-            *self._depth,
+            depth,
+            failed,
             reason=self.reason,
+            failed_attempts_last_hour=failing,
             no_secret=keys.missing,
             keychain_error=keys.keychain_error,
         )

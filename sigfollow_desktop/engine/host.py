@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 
 import shiboken6
 from PySide6.QtCore import QDeadlineTimer, QObject, Qt, QThread, Signal, Slot
@@ -112,6 +113,13 @@ class _EngineWorker(QObject):
             if self._dispatcher is not None:
                 self._dispatcher.wake()
 
+    @Slot(float)
+    def set_keep(self, seconds: float) -> None:
+        with self._lock:
+            self._config = replace(self._config, keep=seconds)
+            if self._dispatcher is not None:
+                self._dispatcher.keep = seconds
+
     @Slot()
     def stop(self) -> None:
         with self._lock:
@@ -137,6 +145,7 @@ class EngineHost(QObject):
     _resume_requested = Signal()
     _wake_requested = Signal()
     _stop_requested = Signal()
+    _keep_requested = Signal(float)
 
     def __init__(
         self,
@@ -181,6 +190,7 @@ class EngineHost(QObject):
         self._resume_requested.connect(worker.resume, direct)
         self._wake_requested.connect(worker.wake, direct)
         self._stop_requested.connect(worker.stop, direct)
+        self._keep_requested.connect(worker.set_keep, direct)
         if self._paused:
             worker.pause()
         self._thread, self._worker = thread, worker
@@ -199,6 +209,12 @@ class EngineHost(QObject):
         if self._thread is not None:
             self._state = "running"
         self._resume_requested.emit()
+
+    @Slot(float)
+    def set_keep(self, seconds: float) -> None:
+        """Keep delivered deliveries this long (seconds) from now on, running or not."""
+        self._config = replace(self._config, keep=seconds)
+        self._keep_requested.emit(seconds)
 
     def wake(self) -> None:
         """New events arrived: look at the queue now instead of at the next tick."""

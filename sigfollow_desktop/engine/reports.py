@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sigfollow_desktop.core.keychain import MISSING_SECRET
+from sigfollow_desktop.engine.judge import Verdict
 
 # waiting: a fault outside the program (the database busy, the disk full) holds delivery up;
 # the engine tries again by itself. errored: a bug stopped it; ``reason`` says which.
 EngineState = Literal["running", "paused", "waiting", "stopped", "errored"]
-AttemptOutcome = Literal["delivered", "retrying", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class AttemptRecorded:
     status_code: int | None
     error: str | None
     duration_ms: float
-    outcome: AttemptOutcome
+    verdict: Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +46,15 @@ class EngineStatus:
 
     state: EngineState
     queue_depth: int
-    failed_last_hour: int
+    failed_last_hour: int  # deliveries that gave up after their last attempt
     reason: str | None = None
     # Webhooks whose deliveries wait: no signing secret in the keychain (Rotate secret fixes it).
     no_secret: tuple[int, ...] = ()
     # The keychain could not be read, and deliveries that need it wait; why.
     keychain_error: str | None = None
+    # Attempts that did not deliver in the last hour, retried ones included: an endpoint
+    # answering 500 shows here at its first attempt, hours before a delivery gives up.
+    failed_attempts_last_hour: int = 0
 
     @property
     def notice(self) -> str | None:

@@ -109,6 +109,8 @@ class Delivery(Base):
                 "WHEN last_error IS NOT NULL THEN 0 END)"
             ),
         ),
+        # Retention prunes delivered deliveries by age (revision 0003).
+        Index("ix_deliveries_delivered", "finished_at", sqlite_where=text("status = 'delivered'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,13 +138,26 @@ class Delivery(Base):
     )
 
 
+# An attempt that did not deliver: no answer, or an answer other than 2xx.
+FAILING_ATTEMPT = "status_code IS NULL OR status_code < 200 OR status_code >= 300"
+
+
 class Attempt(Base):
     __tablename__ = "attempts"
+    __table_args__ = (
+        # A webhook's latest attempts (its health, its activity), one range scan (0003).
+        Index("ix_attempts_webhook_started", "webhook_id", "started_at"),
+        # The last hour's failing attempts, for the status bar (0003).
+        Index("ix_attempts_failing", "started_at", sqlite_where=text(FAILING_ATTEMPT)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delivery_id: Mapped[int] = mapped_column(
         ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
     )
+    # The delivery's webhook, copied when the attempt is recorded (revision 0003; attempts
+    # from before it were filled in by the migration).
+    webhook_id: Mapped[int | None] = mapped_column(default=None)
     number: Mapped[int]
     started_at: Mapped[float]
     duration_ms: Mapped[float]
@@ -178,3 +193,20 @@ class SealedSecret(Base):
     nonce: Mapped[bytes] = mapped_column(LargeBinary)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[float]
+
+
+class Activity(Base):
+    """Attempts per webhook and minute by what they meant, counted as they are recorded: the
+    activity chart reads an hour as 60 rows, whatever the traffic (revision 0003)."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_minute", "minute"),
+        {"sqlite_with_rowid": False},
+    )
+
+    webhook_id: Mapped[int] = mapped_column(primary_key=True)
+    minute: Mapped[int] = mapped_column(primary_key=True)  # epoch seconds, a multiple of 60
+    delivered: Mapped[int] = mapped_column(default=0)
+    retried: Mapped[int] = mapped_column(default=0)  # failed attempts to be tried again
+    failed: Mapped[int] = mapped_column(default=0)  # last attempts that failed

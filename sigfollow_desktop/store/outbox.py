@@ -3,7 +3,7 @@
 A claim moves a delivery's ``next_attempt_at`` to the end of its lease, so a sender that dies
 mid-send leaves nothing stuck: the delivery simply comes due again when the lease runs out.
 Every query here is written for the hot path: a claim is one index range scan per webhook
-(``ix_deliveries_webhook_due``), and a batch of outcomes is recorded in one transaction.
+(``ix_deliveries_webhook_due``), and a batch of attempts is recorded in one transaction.
 
 A claim is atomic across processes: it takes the write lock (``BEGIN IMMEDIATE``) before it
 reads which deliveries are due, so two engines on one store never lease the same delivery.
@@ -30,6 +30,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from sigfollow_desktop.core.errors import NotFoundError
+from sigfollow_desktop.store.models import FAILING_ATTEMPT, DeliveryStatus
 from sigfollow_desktop.store.webhooks import get_webhook
 
 ERROR_CHARS = 500
@@ -60,7 +61,7 @@ _CLAIMED = """
     WHERE d.id IN (SELECT value FROM json_each(:ids))
     """
 
-_OUTCOMES = """
+_RECORDS = """
     SELECT json_extract(value, '$[0]') AS delivery_id,
            json_extract(value, '$[1]') AS attempt,
            json_extract(value, '$[2]') AS started_at,
@@ -71,27 +72,40 @@ _OUTCOMES = """
            json_extract(value, '$[7]') AS status,
            json_extract(value, '$[8]') AS next_attempt_at,
            json_extract(value, '$[9]') AS finished_at
-    FROM json_each(:outcomes)
+    FROM json_each(:records)
 """
 
 # The f-strings below only join constant SQL; every value travels as a bound parameter.
 _INSERT_ATTEMPTS = f"""
-    INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error,
-                          response_excerpt)
-    SELECT o.delivery_id, o.attempt, o.started_at, o.duration_ms, o.status_code, o.error,
-           o.excerpt
-    FROM ({_OUTCOMES}) AS o
-    WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = o.delivery_id)
+    INSERT INTO attempts (delivery_id, webhook_id, number, started_at, duration_ms,
+                          status_code, error, response_excerpt)
+    SELECT o.delivery_id, d.webhook_id, o.attempt, o.started_at, o.duration_ms, o.status_code,
+           o.error, o.excerpt
+    FROM ({_RECORDS}) AS o JOIN deliveries AS d ON d.id = o.delivery_id
     """  # noqa: S608
 
 # Only a pending delivery is updated: one removed, or repaired by hand meanwhile, is left be.
-_RECORD_OUTCOMES = f"""
+_UPDATE_DELIVERIES = f"""
     UPDATE deliveries
     SET status = o.status, attempt_count = o.attempt, next_attempt_at = o.next_attempt_at,
         lease_owner = NULL, lease_until = NULL, last_status_code = o.status_code,
         last_error = o.error, last_duration_ms = o.duration_ms, finished_at = o.finished_at
-    FROM ({_OUTCOMES}) AS o
+    FROM ({_RECORDS}) AS o
     WHERE deliveries.id = o.delivery_id AND deliveries.status = 'pending'
+    """  # noqa: S608
+
+# Per webhook and minute, what the batch's attempts meant: the activity chart's counts.
+_COUNT_ACTIVITY = f"""
+    INSERT INTO activity (webhook_id, minute, delivered, retried, failed)
+    SELECT d.webhook_id, CAST(o.started_at / 60 AS INTEGER) * 60,
+           sum(o.status = 'delivered'), sum(o.status = 'pending'), sum(o.status = 'failed')
+    FROM ({_RECORDS}) AS o JOIN deliveries AS d ON d.id = o.delivery_id
+    WHERE true
+    GROUP BY 1, 2
+    ON CONFLICT (webhook_id, minute) DO UPDATE SET
+        delivered = delivered + excluded.delivered,
+        retried = retried + excluded.retried,
+        failed = failed + excluded.failed
     """  # noqa: S608
 
 _RELEASE = """
@@ -130,8 +144,8 @@ class Claimed:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """One attempt made and what the delivery becomes after it."""
+class AttemptRecord:
+    """One attempt made and what the delivery becomes after it: the rows to write."""
 
     delivery_id: int
     attempt: int
@@ -140,7 +154,7 @@ class Outcome:
     status_code: int | None
     error: str | None
     excerpt: str | None
-    status: str  # pending (to retry), delivered or failed
+    status: DeliveryStatus  # pending (to retry), delivered or failed
     next_attempt_at: float | None
     finished_at: float | None
 
@@ -201,9 +215,9 @@ def claim(
     ]
 
 
-def record(connection: Connection, outcomes: Sequence[Outcome]) -> None:
+def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
     """Store the attempts and the deliveries' new states (the caller's transaction)."""
-    if not outcomes:
+    if not records:
         return
     data = json.dumps(
         [
@@ -219,11 +233,12 @@ def record(connection: Connection, outcomes: Sequence[Outcome]) -> None:
                 o.next_attempt_at,
                 o.finished_at,
             ]
-            for o in outcomes
+            for o in records
         ]
     )
-    _sql(connection, _INSERT_ATTEMPTS, {"outcomes": data})
-    _sql(connection, _RECORD_OUTCOMES, {"outcomes": data})
+    _sql(connection, _INSERT_ATTEMPTS, {"records": data})
+    _sql(connection, _COUNT_ACTIVITY, {"records": data})
+    _sql(connection, _UPDATE_DELIVERIES, {"records": data})
 
 
 def release(connection: Connection, delivery_ids: Iterable[int], *, owner: str, at: float) -> None:
@@ -250,6 +265,16 @@ def queue_depth(connection: Connection) -> int:
             text("SELECT count(*) FROM deliveries WHERE status = 'pending'")
         ).scalar_one()
     )
+
+
+FAILING_ATTEMPTS_SQL = (
+    f"SELECT count(*) FROM attempts WHERE started_at >= :t AND ({FAILING_ATTEMPT})"  # noqa: S608
+)
+
+
+def failing_attempts_since(connection: Connection, since: float) -> int:
+    """Attempts that did not deliver, final or not, since ``since`` (``ix_attempts_failing``)."""
+    return int(connection.execute(text(FAILING_ATTEMPTS_SQL), {"t": since}).scalar_one())
 
 
 def failed_since(connection: Connection, since: float) -> int:

@@ -1,8 +1,9 @@
 """One small interface to the delivery queue, whatever the database.
 
-The engine claims, records and releases through a :class:`Queue`: :mod:`outbox` on the SQLite
-file (its fast path as it was: ``BEGIN IMMEDIATE`` and JSON batches on the sqlite3 connection)
-or :mod:`shared_outbox` on a shared PostgreSQL database (``FOR UPDATE SKIP LOCKED``, arrays).
+The engine claims, records, releases and counts through a :class:`Queue`: :mod:`outbox` on
+the SQLite file (its fast path as it was: ``BEGIN IMMEDIATE`` and JSON batches on the sqlite3
+connection) or :mod:`shared_outbox` on a shared PostgreSQL database (``FOR UPDATE SKIP
+LOCKED``, arrays).
 Both modules have the same functions; :func:`queue_for` picks one.
 """
 
@@ -15,7 +16,7 @@ from sqlalchemy import Connection
 
 from sigfollow_desktop.store import outbox, shared_outbox
 from sigfollow_desktop.store.db import Store
-from sigfollow_desktop.store.outbox import ActiveWebhook, Claimed, Outcome
+from sigfollow_desktop.store.outbox import ActiveWebhook, AttemptRecord, Claimed
 
 
 class Queue(Protocol):
@@ -32,7 +33,7 @@ class Queue(Protocol):
         limit: int,
     ) -> list[Claimed]: ...
 
-    def record(self, connection: Connection, outcomes: Sequence[Outcome]) -> None: ...
+    def record(self, connection: Connection, records: Sequence[AttemptRecord]) -> None: ...
 
     def release(
         self, connection: Connection, delivery_ids: Iterable[int], *, owner: str, at: float
@@ -43,6 +44,8 @@ class Queue(Protocol):
     def queue_depth(self, connection: Connection) -> int: ...
 
     def failed_since(self, connection: Connection, since: float) -> int: ...
+
+    def failing_attempts_since(self, connection: Connection, since: float) -> int: ...
 
 
 def queue_for(store: Store) -> Queue:

@@ -5,7 +5,7 @@ due deliveries ``FOR UPDATE SKIP LOCKED`` (rows another engine is claiming right
 passed over, not waited for), leases them, and returns them with their events' bodies. A row
 another engine leased since this statement's snapshot is read again as it now is (PostgreSQL
 re-checks the ``WHERE`` of a locked row), and its lease puts it out of reach: while every
-engine lives, no delivery is sent twice. A batch of outcomes is one statement too (arrays
+engine lives, no delivery is sent twice. A batch of attempt records is one statement too (arrays
 unnested into rows). Leases work as on SQLite: a claim moves ``next_attempt_at`` to the end
 of the lease, so the work of an engine that dies comes due again when its leases run out.
 """
@@ -20,9 +20,10 @@ from sqlalchemy import Connection
 from sigfollow_desktop.store.outbox import (
     ERROR_CHARS,
     ActiveWebhook,
+    AttemptRecord,
     Claimed,
-    Outcome,
     failed_since,
+    failing_attempts_since,
     queue_depth,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "active_webhooks",
     "claim",
     "failed_since",
+    "failing_attempts_since",
     "next_due",
     "queue_depth",
     "record",
@@ -59,6 +61,9 @@ _CLAIM = """
     FROM leased AS l JOIN events AS e ON e.id = l.event_id
     """
 
+# The attempts, their per-minute counts for the activity chart (rows taken in one order, so two
+# engines adding to the same minutes never wait on each other in a cycle) and the deliveries'
+# new states, in one statement.
 _RECORD = """
     WITH o AS (
         SELECT * FROM unnest(
@@ -67,12 +72,25 @@ _RECORD = """
             %(next)s::float8[], %(finished)s::float8[]
         ) AS o(delivery_id, attempt, started_at, duration_ms, status_code, error, excerpt,
                status, next_attempt_at, finished_at)
+    ), od AS (
+        SELECT o.*, d.webhook_id FROM o JOIN deliveries AS d ON d.id = o.delivery_id
     ), attempts_in AS (
-        INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error,
-                              response_excerpt)
-        SELECT o.delivery_id, o.attempt, o.started_at, o.duration_ms, o.status_code, o.error,
-               o.excerpt
-        FROM o WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = o.delivery_id)
+        INSERT INTO attempts (delivery_id, webhook_id, number, started_at, duration_ms,
+                              status_code, error, response_excerpt)
+        SELECT od.delivery_id, od.webhook_id, od.attempt, od.started_at, od.duration_ms,
+               od.status_code, od.error, od.excerpt
+        FROM od
+    ), activity_in AS (
+        INSERT INTO activity AS a (webhook_id, minute, delivered, retried, failed)
+        SELECT webhook_id, (floor(started_at / 60) * 60)::int,
+               count(*) FILTER (WHERE status = 'delivered'),
+               count(*) FILTER (WHERE status = 'pending'),
+               count(*) FILTER (WHERE status = 'failed')
+        FROM od GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (webhook_id, minute) DO UPDATE SET
+            delivered = a.delivered + excluded.delivered,
+            retried = a.retried + excluded.retried,
+            failed = a.failed + excluded.failed
     )
     UPDATE deliveries
     SET status = o.status, attempt_count = o.attempt, next_attempt_at = o.next_attempt_at,
@@ -141,24 +159,25 @@ def claim(
     ]
 
 
-def record(connection: Connection, outcomes: Sequence[Outcome]) -> None:
-    """Store the attempts and the deliveries' new states in one statement."""
-    if not outcomes:
+def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
+    """Store the attempts, their activity counts and the deliveries' new states in one
+    statement."""
+    if not records:
         return
     _sql(
         connection,
         _RECORD,
         {
-            "ids": [o.delivery_id for o in outcomes],
-            "attempts": [o.attempt for o in outcomes],
-            "started": [o.started_at for o in outcomes],
-            "durations": [o.duration_ms for o in outcomes],
-            "codes": [o.status_code for o in outcomes],
-            "errors": [None if o.error is None else o.error[:ERROR_CHARS] for o in outcomes],
-            "excerpts": [o.excerpt for o in outcomes],
-            "statuses": [o.status for o in outcomes],
-            "next": [o.next_attempt_at for o in outcomes],
-            "finished": [o.finished_at for o in outcomes],
+            "ids": [o.delivery_id for o in records],
+            "attempts": [o.attempt for o in records],
+            "started": [o.started_at for o in records],
+            "durations": [o.duration_ms for o in records],
+            "codes": [o.status_code for o in records],
+            "errors": [None if o.error is None else o.error[:ERROR_CHARS] for o in records],
+            "excerpts": [o.excerpt for o in records],
+            "statuses": [o.status for o in records],
+            "next": [o.next_attempt_at for o in records],
+            "finished": [o.finished_at for o in records],
         },
     )
 

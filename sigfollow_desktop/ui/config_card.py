@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
 
 from sigfollow_desktop.core.fields import FIELD_INFO, FIELDS, Field
 from sigfollow_desktop.core.urls import HINT_HTTP
+from sigfollow_desktop.store.summary import WebhookSummary
 from sigfollow_desktop.ui import shortcuts
 from sigfollow_desktop.ui.elided_label import ElidedLabel
 from sigfollow_desktop.ui.flow_layout import FlowLayout
 from sigfollow_desktop.ui.icons import icon, set_themed_icon
 from sigfollow_desktop.ui.send_test_card import SendTestCard
 from sigfollow_desktop.ui.theme import DANGER, set_style_state, tag
-from sigfollow_desktop.ui.webhook_view import WebhookView
 
 SEND_TEST = "Send test"
 ROTATE = "Rotate secret"
@@ -66,7 +66,7 @@ class ConfigCard(QFrame):
         self.setObjectName("configCard")
         self.setAccessibleName("Webhook configuration")
         tag(self, card="true")
-        self._view: WebhookView | None = None
+        self._view: WebhookSummary | None = None
 
         title = QLabel("Configuration")
         title.setObjectName("configTitle")
@@ -195,10 +195,10 @@ class ConfigCard(QFrame):
         layout.addWidget(self.result_card)
 
     @property
-    def view(self) -> WebhookView | None:
+    def view(self) -> WebhookSummary | None:
         return self._view
 
-    def show_webhook(self, view: WebhookView) -> None:
+    def show_webhook(self, view: WebhookSummary) -> None:
         self._view = view
         self.url_value.setText(view.url)
         self.url_hint.setVisible(view.url[:7].lower() == "http://")
@@ -240,7 +240,7 @@ class ConfigCard(QFrame):
         self._fill_samples(view.fields)
         self._update_send_state()
 
-    def _show_pause(self, view: WebhookView) -> None:
+    def _show_pause(self, view: WebhookSummary) -> None:
         paused = view.paused
         text = "Resume" if paused else "Pause"
         self.pause_button.setText(text)

@@ -22,6 +22,15 @@ STATE_TEXT = {
 CONTROLLABLE = ("running", "paused", "waiting")
 
 
+def failed_text(failed_attempts: int, failed_deliveries: int) -> str:
+    """``Failed in the last hour: 12 attempts · 2 deliveries``: retried attempts count too."""
+    attempts = "attempt" if failed_attempts == 1 else "attempts"
+    deliveries = "delivery" if failed_deliveries == 1 else "deliveries"
+    return (
+        f"Failed in the last hour: {failed_attempts} {attempts} · {failed_deliveries} {deliveries}"
+    )
+
+
 def state_text(state: str, reason: str | None = None, *, short: bool = False) -> str:
     """The state and why, as in "Delivery waiting: the database is busy".
 
@@ -81,7 +90,13 @@ class EngineStatusBar(QStatusBar):
 
     @Slot(object)
     def show_status(self, status: EngineStatus) -> None:
-        self.show_values(status.state, status.queue_depth, status.failed_last_hour, status.reason)
+        self.show_values(
+            status.state,
+            status.queue_depth,
+            status.failed_last_hour,
+            status.reason,
+            failed_attempts=status.failed_attempts_last_hour,
+        )
         self.show_notice(status.notice)
 
     def show_notice(self, notice: str | None) -> None:
@@ -92,7 +107,13 @@ class EngineStatusBar(QStatusBar):
         set_style_state(self.notice_label, "alert", "true" if notice else "false")
 
     def show_values(
-        self, state: str, queue_depth: int, failed_last_hour: int, reason: str | None = None
+        self,
+        state: str,
+        queue_depth: int,
+        failed_last_hour: int,
+        reason: str | None = None,
+        *,
+        failed_attempts: int = 0,
     ) -> None:
         self._state = state
         text = state_text(state, reason, short=True)
@@ -104,10 +125,11 @@ class EngineStatusBar(QStatusBar):
         queue = f"Queue: {queue_depth}"
         self.queue_label.setText(queue)
         self.queue_label.setAccessibleName(queue)
-        failed = f"Failed in the last hour: {failed_last_hour}"
+        failed = failed_text(failed_attempts, failed_last_hour)
         self.failed_label.setText(failed)
         self.failed_label.setAccessibleName(failed)
-        set_style_state(self.failed_label, "alert", "true" if failed_last_hour else "false")
+        alert = failed_attempts or failed_last_hour
+        set_style_state(self.failed_label, "alert", "true" if alert else "false")
         paused = state == "paused"
         label = "Resume delivery" if paused else "Pause delivery"
         self.pause_button.setText(label)

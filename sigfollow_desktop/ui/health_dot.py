@@ -6,20 +6,21 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
+from sigfollow_desktop.store.summary import HEALTH_TEXT, Health
 from sigfollow_desktop.ui.theme import DANGER, NEUTRAL, SUCCESS, WARNING
-from sigfollow_desktop.ui.webhook_view import HEALTH_TEXT, Health
 
 _COLORS: dict[Health, str] = {
     "none": NEUTRAL,
     "off": NEUTRAL,
     "healthy": SUCCESS,
-    "retrying": WARNING,
+    "degraded": WARNING,
     "failing": DANGER,
 }
 
 
 class HealthDot(QWidget):
-    """Green: delivered; amber: retrying; red: failed; grey: nothing yet or disabled."""
+    """Green: the latest attempts delivered; amber: the latest delivered, some recent ones
+    failed; red: the latest attempt failed; grey: nothing yet or disabled."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,10 +32,13 @@ class HealthDot(QWidget):
     def health(self) -> Health:
         return self._health
 
-    def set_health(self, health: Health) -> None:
+    def set_health(self, health: Health, problem: str | None = None) -> None:
+        """``problem``: the last error and the failing rate (``HTTP 500 · 3 of the last 3
+        failed``), said with the health while recent attempts fail."""
         self._health = health
-        self.setToolTip(HEALTH_TEXT[health])
-        self.setAccessibleName(f"Health: {HEALTH_TEXT[health]}")
+        text = HEALTH_TEXT[health] + (f": {problem}" if problem else "")
+        self.setToolTip(text)
+        self.setAccessibleName(f"Health: {text}")
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Slot
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
+from sigfollow_desktop.store.delivery_pages import VIEW_STATUSES, DeliveryFilter
 from sigfollow_desktop.ui.deliveries_view import DeliveriesView
 from sigfollow_desktop.ui.engine_status_bar import EngineStatusBar
 from sigfollow_desktop.ui.icons import icon, refresh_themed_icons
@@ -17,10 +25,27 @@ from sigfollow_desktop.ui.webhooks_page import WebhooksPage
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 SPLITTER_KEY = "window/splitter"
+TOLD_TRAY_KEY = "window/toldDeliveryGoesOnInTray"
+
+STOPS_DELIVERY_TEXT = (
+    "Closing the window stops delivery: this desktop has no system tray to keep it running. "
+    "Queued events stay in the store and are delivered when you open the app again."
+)
+STOP_AND_CLOSE = "Stop delivery and close"
 
 
 class MainWindow(QMainWindow):
-    """Holds only UI state in ``settings``: geometry and the splitter, never a secret."""
+    """Holds only UI state in ``settings``: geometry and the splitter, never a secret.
+
+    Signals:
+        hidden_to_tray(): closed for the first time while a tray icon keeps delivery going:
+            the tray tells the user so.
+        deliveries_requested(int, str): the user asked to see a webhook's deliveries with a
+            status ("failed"), from a notification.
+    """
+
+    hidden_to_tray = Signal()
+    deliveries_requested = Signal(int, str)
 
     def __init__(
         self,
@@ -37,6 +62,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         # With a tray icon, closing the window hides it and delivery goes on.
         self.hide_on_close = False
+        # Without one, closing the window stops delivery: ask first (not when quitting on
+        # purpose, see quit_app).
+        self.warn_stop_on_close = False
         self.page = WebhooksPage(admin, runner)
         # The Deliveries tab beside the Webhooks page; it reads the store when first shown.
         self.deliveries = DeliveriesView(admin)
@@ -52,7 +80,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
         self.resize(1120, 760)
         self.setMinimumSize(720, 520)
-        QShortcut(QKeySequence.StandardKey.Quit, self, QApplication.quit)
+        QShortcut(QKeySequence.StandardKey.Quit, self, self.quit_app)
         self.restore_state()
         self.page.webhook_list.setFocus()
 
@@ -96,19 +124,58 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    @Slot()
+    def quit_app(self) -> None:
+        """Quit on purpose (Ctrl+Q, the program's own timer): no question about delivery."""
+        self.warn_stop_on_close = False
+        QApplication.quit()
+
+    @Slot(int, str)
+    def show_deliveries(self, webhook_id: int | None = None, status: str | None = None) -> None:
+        """Bring the window forward on the Deliveries tab; with ``webhook_id``, filtered to
+        that webhook's deliveries with ``status`` ("failed": a notification was clicked).
+
+        Also says so (``deliveries_requested``) for whoever follows the window.
+        """
+        self.tabs.setCurrentWidget(self.deliveries)
+        if webhook_id is None:
+            return
+        self.bring_forward()
+        self.page.refresh(select_id=webhook_id)
+        wanted = next((known for known in VIEW_STATUSES if known == status), None)
+        self.deliveries.show_filtered(DeliveryFilter(status=wanted, webhook_id=webhook_id))
+        self.deliveries_requested.emit(webhook_id, status or "")
+
+    @classmethod
+    def confirm_stop_on_close(cls, parent: QWidget) -> bool:
+        """Closing without a tray: say delivery stops; True to close anyway."""
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, STOPS_DELIVERY_TEXT, parent=parent)
+        box.setObjectName("stopsDeliveryDialog")
+        stop = box.addButton(STOP_AND_CLOSE, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is stop
+
     def changeEvent(self, event: QEvent) -> None:
         # Icons drawn in the text colour are redrawn when the palette turns light or dark.
         if event.type() == QEvent.Type.PaletteChange:
             refresh_themed_icons(self)
         super().changeEvent(event)
 
-    def show_deliveries(self) -> None:
-        self.tabs.setCurrentWidget(self.deliveries)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         if self.hide_on_close:
             event.ignore()
             self.hide()
+            if not self.settings.value(TOLD_TRAY_KEY, False, type=bool):
+                self.settings.setValue(TOLD_TRAY_KEY, True)
+                self.hidden_to_tray.emit()
+            return
+        # Only a close the person asked for (the title bar's button: a spontaneous event), not
+        # the program quitting (Ctrl+Q, SIGTERM, logging out), which closes windows too.
+        asked = event.spontaneous()
+        if asked and self.warn_stop_on_close and not self.confirm_stop_on_close(self):
+            event.ignore()
             return
         super().closeEvent(event)

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sigfollow_desktop.ui.webhook_row import WebhookRow, row_tooltip, summary
-from sigfollow_desktop.ui.webhook_view import HEALTH_TEXT, WebhookView
+from sigfollow_desktop.store.summary import WebhookSummary
+from sigfollow_desktop.ui.webhook_row import WebhookRow, health_text, row_tooltip, summary
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 MIN_WIDTH = 200
@@ -39,7 +39,7 @@ class WebhookList(QListWidget):
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.currentItemChanged.connect(self._on_current_changed)
 
-    def set_views(self, views: list[WebhookView], select_id: int | None) -> None:
+    def set_views(self, views: list[WebhookSummary], select_id: int | None) -> None:
         """Replace the rows, keeping ``select_id`` selected (else the first row)."""
         self.blockSignals(True)
         try:
@@ -50,7 +50,7 @@ class WebhookList(QListWidget):
                 item.setData(_ID_ROLE, view.id)
                 item.setData(
                     Qt.ItemDataRole.AccessibleTextRole,
-                    f"{view.url}, {summary(view)}, {HEALTH_TEXT[view.health]}",
+                    f"{view.url}, {summary(view)}, {health_text(view)}",
                 )
                 item.setToolTip(row_tooltip(view))
                 row = WebhookRow(view)

@@ -30,8 +30,10 @@ from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.fields import DEFAULT_FIELDS, Field
 from sigfollow_desktop.engine.send_test_request import SendTestResult
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
+from sigfollow_desktop.store.summary import WebhookSummary
 from sigfollow_desktop.store.webhooks import get_webhook
 from sigfollow_desktop.ui import shortcuts
+from sigfollow_desktop.ui.activity_chart import ActivityChart
 from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog, NewWebhook
 from sigfollow_desktop.ui.config_card import ConfigCard
 from sigfollow_desktop.ui.confirm_dialog import ConfirmDialog
@@ -41,7 +43,6 @@ from sigfollow_desktop.ui.icons import icon
 from sigfollow_desktop.ui.secret_dialog import SecretDialog
 from sigfollow_desktop.ui.theme import tag
 from sigfollow_desktop.ui.webhook_list import WebhookList
-from sigfollow_desktop.ui.webhook_view import WebhookView, load_views
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ REFRESH_DELAY_MS = 300
 LIST_SHARE, DETAIL_SHARE = 2, 5
 
 
-class _Outcome:
+class _Operation:
     ok = True
 
 
@@ -86,7 +87,7 @@ class WebhooksPage(QWidget):
         self.setObjectName("webhooksPage")
         self.admin = admin
         self.runner = runner
-        self._views: dict[int, WebhookView] = {}
+        self._views: dict[int, WebhookSummary] = {}
         self._test_webhook: int | None = None
 
         title = QLabel("Webhooks")
@@ -116,6 +117,8 @@ class WebhooksPage(QWidget):
 
         self.config_card = ConfigCard()
         self.events_card = EventsCard()
+        self.activity_chart = ActivityChart()
+        self.activity_chart.scope_changed.connect(self.show_activity)
         self.config_card.enable_requested.connect(self.enable_selected)
         self.config_card.disable_requested.connect(self.disable_selected)
         self.config_card.pause_requested.connect(self.pause_selected)
@@ -130,6 +133,7 @@ class WebhooksPage(QWidget):
         detail_layout.setContentsMargins(0, 0, 6, 0)
         detail_layout.setSpacing(16)
         detail_layout.addWidget(self.config_card)
+        detail_layout.addWidget(self.activity_chart)
         detail_layout.addWidget(self.events_card)
         detail_layout.addStretch(1)
         scroll = QScrollArea()
@@ -182,10 +186,17 @@ class WebhooksPage(QWidget):
     def refresh(self, select_id: int | None = None) -> None:
         """Reload every webhook from the store; keep (or move) the selection."""
         wanted = select_id if select_id is not None else self.webhook_list.selected_id()
-        with self.admin.store.session() as session:
-            views = load_views(session)
+        views = self.admin.webhook_summaries()
         self._views = {view.id: view for view in views}
         self.webhook_list.set_views(views, wanted)
+
+    @Slot()
+    def show_activity(self) -> None:
+        """The chart, for the selected webhook or all of them."""
+        chart = self.activity_chart
+        selected = self.webhook_list.selected_id()
+        webhook_id = None if chart.all_webhooks or selected < 0 else selected
+        chart.show_series(self.admin.activity(webhook_id))
 
     @Slot()
     def schedule_refresh(self) -> None:
@@ -193,7 +204,7 @@ class WebhooksPage(QWidget):
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
-    def selected(self) -> WebhookView | None:
+    def selected(self) -> WebhookSummary | None:
         return self._views.get(self.webhook_list.selected_id())
 
     @Slot(int)
@@ -208,6 +219,7 @@ class WebhooksPage(QWidget):
         self.config_card.show_webhook(view)
         self.config_card.set_test_busy(self.runner.busy)
         self.events_card.set_fields(view.fields)
+        self.show_activity()
         self.detail_stack.setCurrentIndex(1)
 
     # Changing -----------------------------------------------------------------------------
@@ -237,9 +249,9 @@ class WebhooksPage(QWidget):
         view = self.selected()
         if view is None:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             secret = self.admin.enable(view.id)
-        if not outcome.ok:
+        if not operation.ok:
             return
         self.refresh(view.id)
         self.webhooks_changed.emit()
@@ -251,9 +263,9 @@ class WebhooksPage(QWidget):
         view = self.selected()
         if view is None:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             self.admin.disable(view.id)
-        if outcome.ok:
+        if operation.ok:
             self.refresh(view.id)
             self.webhooks_changed.emit()
 
@@ -270,9 +282,9 @@ class WebhooksPage(QWidget):
         view = self.selected()
         if view is None:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             self.admin.set_paused(view.id, paused)
-        if outcome.ok:
+        if operation.ok:
             self.refresh(view.id)
             self.webhooks_changed.emit()
 
@@ -286,9 +298,9 @@ class WebhooksPage(QWidget):
         )
         if not confirmed:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             secret = self.admin.rotate_secret(view.id)
-        if not outcome.ok:
+        if not operation.ok:
             return
         # The card's signature was made with the old secret: it no longer says anything true.
         self.config_card.result_card.clear()
@@ -310,9 +322,9 @@ class WebhooksPage(QWidget):
         )
         if not confirmed:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             self.admin.remove(view.id)
-        if outcome.ok:
+        if operation.ok:
             self.refresh(-1)
             self.webhooks_changed.emit()
 
@@ -321,9 +333,9 @@ class WebhooksPage(QWidget):
         view = self.selected()
         if view is None:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             self.admin.set_fields(view.id, fields)
-        if outcome.ok:
+        if operation.ok:
             self.refresh(view.id)
             self.webhooks_changed.emit()
         else:
@@ -336,9 +348,9 @@ class WebhooksPage(QWidget):
         view = self.selected()
         if view is None or self.runner.busy:
             return
-        with self._errors_shown() as outcome:
+        with self._errors_shown() as operation:
             secret = self._read_secret(view.id)
-        if not outcome.ok:
+        if not operation.ok:
             return
         if secret is None:
             self.show_error(self.window(), NO_KEY_IN_KEYCHAIN)
@@ -373,16 +385,16 @@ class WebhooksPage(QWidget):
     # Errors -------------------------------------------------------------------------------
 
     @contextmanager
-    def _errors_shown(self) -> Iterator[_Outcome]:
+    def _errors_shown(self) -> Iterator[_Operation]:
         """Run one operation; a failure is shown as one clear message, not raised."""
-        outcome = _Outcome()
+        operation = _Operation()
         try:
-            yield outcome
+            yield operation
         except SigFollowError as exc:
-            outcome.ok = False
+            operation.ok = False
             self.show_error(self.window(), str(exc))
         except SQLAlchemyError as exc:
-            outcome.ok = False
+            operation.ok = False
             log.exception("database error")
             self.show_error(self.window(), _database_error(exc))
 

@@ -238,3 +238,38 @@ def test_refusals_say_what_is_wrong(
     assert run.code == 2
     assert message in run.err
     assert run.err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("30d", 30 * 86_400.0),
+        ("12h", 43_200.0),
+        ("90m", 5_400.0),
+        ("1h", 3_600.0),
+        ("3650d", 3_650 * 86_400.0),
+        ("7D", 7 * 86_400.0),
+    ],
+)
+def test_keep_takes_an_age_with_its_unit(value: str, kept: float) -> None:
+    args, code, _ = _parse(["engine", "run", "--keep", value])
+    assert code == 0
+    assert args is not None
+    assert _config(args).keep == kept
+
+
+def test_keep_defaults_to_30_days() -> None:
+    args, _, _ = _parse(["engine", "run"])
+    assert args is not None
+    assert _config(args).keep == 30 * 86_400.0
+
+
+@pytest.mark.parametrize(
+    "value", ["30", "0d", "59m", "3651d", "-3d", "1e3d", "nand", "3.5d", "d", "", "30w", "٣d"]
+)
+def test_keep_refuses_what_is_not_an_age_in_one_line(value: str) -> None:
+    args, code, err = _parse(["engine", "run", f"--keep={value}"])  # "-3d" is not an option
+    assert (args, code) == (None, 2)
+    _one_clear_line(err, "--keep")
+    assert "is not an age from 1h to 3650d" in err
+    assert "as in 30d" in err

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.fields import FIELDS
 from sigfollow_desktop.core.retry import RETRY_AFTER_MAX, SCHEDULE
+from sigfollow_desktop.core.signing import SIGNATURE_HEADER, verify
 from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
 from sigfollow_desktop.engine.send import (
     ATTEMPT_HEADER,
@@ -96,7 +97,7 @@ def test_200_is_delivered_once_signed_with_stable_ids(
     assert delivery.attempt_count == 1
     assert [(a.number, a.status_code, a.error) for a in delivery.attempts] == [(1, 200, None)]
     assert delivery.attempts[0].response_excerpt == "ok"
-    assert [r.outcome for r in reports] == ["delivered"]
+    assert [r.verdict for r in reports] == ["delivered"]
     (request,) = receiver.requests
     assert request.body == delivery.event.body  # byte for byte as stored
     assert_signed(request, secret)
@@ -122,7 +123,7 @@ def test_500_then_200_is_delivered_on_the_second_attempt(
     receiver.replies = [Reply(500, body=b"database down")]
     dispatcher = make_dispatcher()
 
-    assert [r.outcome for r in dispatcher.pump()] == ["retrying"]
+    assert [r.verdict for r in dispatcher.pump()] == ["retrying"]
     delivery = _one(store)
     assert delivery.status == "pending"
     assert delivery.next_attempt_at is not None
@@ -130,7 +131,7 @@ def test_500_then_200_is_delivered_on_the_second_attempt(
     assert dispatcher.pump() == []  # not due yet
 
     clock.now = delivery.next_attempt_at
-    assert [r.outcome for r in dispatcher.pump()] == ["delivered"]
+    assert [r.verdict for r in dispatcher.pump()] == ["delivered"]
 
     delivery = _one(store)
     assert delivery.status == "delivered"
@@ -154,7 +155,7 @@ def test_a_timeout_is_a_failed_attempt(
     config = EngineConfig(timeout=0.3, lease=10.0)
     (report,) = make_dispatcher(config).pump()
 
-    assert report.outcome == "retrying"
+    assert report.verdict == "retrying"
     assert report.status_code is None
     assert report.error is not None
     assert report.error.startswith("Timed out")
@@ -172,7 +173,7 @@ def test_a_refused_connection_is_a_failed_attempt(
 
     (report,) = make_dispatcher().pump()
 
-    assert (report.outcome, report.status_code, report.error) == (
+    assert (report.verdict, report.status_code, report.error) == (
         "retrying",
         None,
         "Connection refused",
@@ -192,7 +193,7 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failure(
 
         assert elsewhere.requests == []  # the signed body went nowhere else
     assert len(receiver.requests) == 1
-    assert (report.outcome, report.status_code) == ("retrying", 302)
+    assert (report.verdict, report.status_code) == ("retrying", 302)
     assert report.error == f"Redirect not followed (to {elsewhere.url})"
     delivery = _one(store)
     assert delivery.status == "pending"
@@ -222,7 +223,7 @@ def test_429_retry_after_is_honoured_within_bounds(
     clock.now += wait - 1
     assert dispatcher.pump() == []
     clock.now += 1
-    assert [r.outcome for r in dispatcher.pump()] == ["delivered"]
+    assert [r.verdict for r in dispatcher.pump()] == ["delivered"]
 
 
 def test_the_full_schedule_ends_in_failed(
@@ -257,7 +258,7 @@ def test_the_full_schedule_ends_in_failed(
     assert [a.number for a in delivery.attempts] == list(range(1, 9))
     for wait, base in zip(waits, SCHEDULE, strict=True):
         assert base * 0.8 <= wait <= base * 1.2
-    assert [r.outcome for r in heard.attempts] == ["retrying"] * 7 + ["failed"]
+    assert [r.verdict for r in heard.attempts] == ["retrying"] * 7 + ["failed"]
     (failure,) = heard.failures
     assert (failure.delivery_id, failure.webhook_id) == (delivery.id, webhook_id)
     assert (failure.url, failure.reason) == (receiver.url, "HTTP 500")
@@ -292,11 +293,15 @@ def test_a_rotated_secret_signs_every_attempt_after_the_rotation(
 
     after = receiver.requests[before:]
     assert len(after) == 30 - before + 1  # the rest, and the retry
+    # The retry carries the very body the old secret signed first: only the secret differs.
+    first = receiver.requests[0]
+    (retry,) = [
+        r for r in after if r.headers[DELIVERY_ID_HEADER] == first.headers[DELIVERY_ID_HEADER]
+    ]
+    assert retry.body == first.body
+    assert not verify(old, retry.body, retry.headers[SIGNATURE_HEADER])
     for request in after:
         assert_signed(request, new)
-        assert request.headers["X-Hub-Signature-256"] != receiver.requests[0].headers.get(
-            "X-Hub-Signature-256"
-        )
     assert {d.status for d in _deliveries(store)} == {"delivered"}
 
 

@@ -60,8 +60,12 @@ def test_delivers_and_reports_through_signals(
         host.start()
     qtbot.waitUntil(lambda: len(attempts) == 20, timeout=10_000)
 
-    assert {a.outcome for a in attempts} == {"delivered"}
-    assert all(isinstance(a, AttemptRecorded) for a in attempts)
+    assert {a.verdict for a in attempts} == {"delivered"}
+    # Each stored delivery was reported once, as its first attempt, answered 200.
+    with store.session() as session:
+        stored = sorted(session.scalars(select(Delivery.id)))
+    assert sorted(a.delivery_id for a in attempts) == stored
+    assert {(a.attempt, a.status_code, a.error) for a in attempts} == {(1, 200, None)}
     assert _statuses(store) == ["delivered"] * 20
     for request in receiver.requests:
         assert_signed(request, secret)

@@ -73,7 +73,7 @@ def test_deliveries_wait_without_a_secret_and_rotate_sends_them(
         assert len(said) == 1  # once, not once per round
 
         new = admin.rotate_secret(lost_id)
-        assert [r.outcome for r in dispatcher.pump()] == ["delivered"] * 3
+        assert [r.verdict for r in dispatcher.pump()] == ["delivered"] * 3
         for request in lost.requests:
             assert_signed(request, new)
         assert dispatcher.status().no_secret == ()
@@ -97,7 +97,7 @@ def test_a_secret_put_back_is_found_again_without_a_restart(
 
     admin.secrets.put(uid, secret)  # restored from a backup, say
     clock.now += RECHECK
-    assert [r.outcome for r in dispatcher.pump()] == ["delivered"] * 2
+    assert [r.verdict for r in dispatcher.pump()] == ["delivered"] * 2
 
 
 def test_a_secret_deleted_while_running_is_noticed(
@@ -110,7 +110,7 @@ def test_a_secret_deleted_while_running_is_noticed(
     webhook_id, _ = admin.add(receiver.url, FIELDS, enable=True)
     queue_events(admin, 1)
     dispatcher = make_dispatcher()
-    assert [r.outcome for r in dispatcher.pump()] == ["delivered"]
+    assert [r.verdict for r in dispatcher.pump()] == ["delivered"]
 
     admin.secrets.delete(_uid(store, webhook_id))
     queue_events(admin, 1, seed=8)
@@ -153,14 +153,14 @@ def test_a_locked_keychain_is_logged_when_it_locks_and_when_it_unlocks(
     assert status.notice.startswith("Deliveries wait: The system keychain is locked")
 
     lockable.locked = False
-    assert [r.outcome for r in dispatcher.pump()] == ["delivered"] * 2
+    assert [r.verdict for r in dispatcher.pump()] == ["delivered"] * 2
     assert dispatcher.status().keychain_error is None
 
     # Locked again: the secret already read still signs; still one line each way.
     lockable.locked = True
     queue_events(admin, 1, seed=8)
     clock.now += REVALIDATE
-    assert [r.outcome for r in dispatcher.pump()] == ["delivered"]
+    assert [r.verdict for r in dispatcher.pump()] == ["delivered"]
     lockable.locked = False
     clock.now += REVALIDATE
     dispatcher.pump()

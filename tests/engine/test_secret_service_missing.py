@@ -95,7 +95,7 @@ def test_a_secret_cleared_with_secret_tool_waits_until_rotated(
         (new,) = SECRET.findall(rotated.stdout)
         assert secrets.get(uid) == new  # in the real keychain
 
-        assert [r.outcome for r in dispatcher.pump()] == ["delivered"] * 3
+        assert [r.verdict for r in dispatcher.pump()] == ["delivered"] * 3
         assert len(receiver.requests) == 3
         for request in receiver.requests:
             assert_signed(request, new)

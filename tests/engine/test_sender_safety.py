@@ -59,9 +59,9 @@ def test_answers_and_urls_that_used_to_kill_a_sender_are_recorded(
         reports = dispatcher.pump()
 
         assert len(reports) == 12  # every attempt recorded
-        assert {r.outcome for r in reports if r.webhook_id == overflowing} == {"delivered"}
-        assert {r.outcome for r in reports if r.webhook_id == fine} == {"delivered"}
-        assert {(r.outcome, r.error) for r in reports if r.webhook_id == invalid} == {
+        assert {r.verdict for r in reports if r.webhook_id == overflowing} == {"delivered"}
+        assert {r.verdict for r in reports if r.webhook_id == fine} == {"delivered"}
+        assert {(r.verdict, r.error) for r in reports if r.webhook_id == invalid} == {
             ("retrying", "Invalid URL: Invalid IPv4 address: '127.0.0.999'")
         }
         alive, started = _senders_alive(dispatcher)
@@ -90,7 +90,7 @@ def test_an_unexpected_error_in_an_attempt_is_recorded_and_the_sender_lives_on(
 
     reports = dispatcher.pump()
 
-    assert [r.outcome for r in reports] == ["retrying"] * 3
+    assert [r.verdict for r in reports] == ["retrying"] * 3
     for report in reports:
         assert report.error is not None
         assert report.error.startswith("The attempt failed unexpectedly (")
@@ -103,7 +103,7 @@ def test_an_unexpected_error_in_an_attempt_is_recorded_and_the_sender_lives_on(
 
     admin.rotate_secret(webhook_id)
     clock.now += 10.0
-    assert [r.outcome for r in dispatcher.pump()] == ["delivered"] * 3  # the same sender
+    assert [r.verdict for r in dispatcher.pump()] == ["delivered"] * 3  # the same sender
     assert _senders_alive(dispatcher) == (1, 1)
 
 

@@ -23,7 +23,11 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "sigfollow-desktop"
 EXE = f"{NAME}.exe" if sys.platform == "win32" else NAME
-QT_USED = {"QtCore", "QtGui", "QtWidgets", "QtSvg", "QtSvgWidgets", "QtNetwork", "QtDBus"}
+# QtOpenGL and QtOpenGLWidgets: imported by pyqtgraph (the activity chart) at start-up.
+QT_USED = {
+    "QtCore", "QtGui", "QtWidgets", "QtSvg", "QtSvgWidgets", "QtNetwork", "QtDBus",
+    "QtOpenGL", "QtOpenGLWidgets",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

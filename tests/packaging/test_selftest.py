@@ -18,15 +18,15 @@ from PySide6.QtWidgets import QApplication
 
 from sigfollow_desktop import selftest
 from sigfollow_desktop.resources import resources_dir
-from sigfollow_desktop.selftest import CheckResult, Outcome, run_checks, run_self_test
+from sigfollow_desktop.selftest import CheckResult, CheckStatus, run_checks, run_self_test
 from sigfollow_desktop.store.db import SCHEMA_HEAD
 from tests.support.memory_keyring import MemoryKeyring
 
 SOURCE_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
-def outcomes(results: list[CheckResult]) -> dict[str, Outcome]:
-    return {result.name: result.outcome for result in results}
+def statuses(results: list[CheckResult]) -> dict[str, CheckStatus]:
+    return {result.name: result.status for result in results}
 
 
 def by_name(results: list[CheckResult], name: str) -> CheckResult:
@@ -84,7 +84,7 @@ def test_no_keychain_is_reported_not_required(qapp: QApplication, no_keychain: N
 def test_a_wrong_signature_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sigfollow_desktop.core.signing.sign", lambda secret, body: "sha256=00")
     result = selftest.CHECKS["signing"]()
-    assert (result.name, result.outcome) == ("signing", Outcome.FAIL)
+    assert (result.name, result.status) == ("signing", CheckStatus.FAIL)
     assert "signs as sha256=00" in result.detail
 
 
@@ -95,7 +95,7 @@ def test_a_module_that_does_not_import_fails(monkeypatch: pytest.MonkeyPatch) ->
         lambda: iter(["sigfollow_desktop.core", "sigfollow_desktop.gone"]),
     )
     result = selftest.CHECKS["modules"]()
-    assert (result.name, result.outcome) == ("modules", Outcome.FAIL)
+    assert (result.name, result.status) == ("modules", CheckStatus.FAIL)
     assert result.detail.startswith("cannot import sigfollow_desktop.gone (ModuleNotFoundError")
 
 
@@ -112,7 +112,7 @@ def test_missing_migration_scripts_fail_the_database_check(
     empty.mkdir()
     monkeypatch.setattr("sigfollow_desktop.store.db._MIGRATIONS", empty)
     result = selftest.CHECKS["database"]()
-    assert (result.name, result.outcome) == ("database", Outcome.FAIL)
+    assert (result.name, result.status) == ("database", CheckStatus.FAIL)
 
 
 def test_a_missing_sample_fails(qapp: QApplication, resources: Path) -> None:
@@ -125,7 +125,7 @@ def test_a_missing_sample_fails(qapp: QApplication, resources: Path) -> None:
 def test_a_sample_that_is_not_a_meta_body_fails(qapp: QApplication, resources: Path) -> None:
     (resources / "samples" / "statuses.json").write_text('{"object": "page"}')
     (result,) = run_checks(io.StringIO(), (selftest.CHECKS["resources"],))
-    assert result.outcome is Outcome.FAIL
+    assert result.status is CheckStatus.FAIL
     assert result.detail.startswith("statuses.json is not a usable sample")
 
 
@@ -139,17 +139,17 @@ def test_icons_and_styles_are_required_once_the_folders_exist(
     shutil.copy(svg, resources / "icons" / "app.svg")
     (resources / "icons" / "broken.svg").write_text("<svg")
     result = check()
-    assert (result.outcome, result.detail) == (
-        Outcome.FAIL,
+    assert (result.status, result.detail) == (
+        CheckStatus.FAIL,
         "icons that Qt cannot read: broken.svg",
     )
     (resources / "icons" / "broken.svg").unlink()
     (resources / "styles").mkdir()
     (resources / "styles" / "app.qss").write_text("  \n")
-    assert (check().outcome, check().detail) == (Outcome.FAIL, "app.qss is empty")
+    assert (check().status, check().detail) == (CheckStatus.FAIL, "app.qss is empty")
     (resources / "styles" / "app.qss").write_text("QLabel { color: #0B6B55; }\n")
     result = check()
-    assert result.outcome is Outcome.PASS
+    assert result.status is CheckStatus.PASS
     assert result.detail.startswith("3 samples, 1 icons, 1 style sheets in ")
 
 

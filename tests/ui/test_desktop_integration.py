@@ -12,9 +12,11 @@ from sigfollow_desktop.app import build_desktop
 from sigfollow_desktop.core.keychain import MISSING_SECRET, SecretStore
 from sigfollow_desktop.engine.reports import DeliveryFailed, EngineStatus
 from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.ui.failure_digest import DIGEST_INTERVAL, FailureDigest
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.single_instance import SingleInstance, instance_key
 from sigfollow_desktop.ui.tray_icon import TrayIcon
+from tests.engine.conftest import FakeClock
 
 
 def test_a_second_instance_raises_the_first(
@@ -45,7 +47,10 @@ def test_the_tray_menu_follows_the_engine_and_asks_for_actions(
     texts = [action.text() for action in tray.menu.actions() if action.text()]
     assert texts == ["Delivery stopped", "Show window", "Pause delivery", "Quit"]
     tray.show_status(EngineStatus("running", 4, 1))
-    assert tray.status_action.text() == "Delivery running · queue 4 · failed in the last hour 1"
+    assert (
+        tray.status_action.text()
+        == "Delivery running · queue 4 · failed in the last hour: 0 attempts · 1 delivery"
+    )
     with qtbot.waitSignal(tray.pause_requested, timeout=500):
         tray.pause_action.trigger()
     tray.show_status(EngineStatus("paused", 4, 1))
@@ -58,8 +63,15 @@ def test_the_tray_menu_follows_the_engine_and_asks_for_actions(
         tray.quit_action.trigger()
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(tray, "showMessage", lambda title, text, *_: shown.append((title, text)))
+    clock = FakeClock()
+    tray.digest = FailureDigest(clock)
     tray.notify_failed(DeliveryFailed(7, 1, "https://example.com/hooks", "HTTP 500"))
-    assert shown == [("Delivery failed", "https://example.com/hooks: HTTP 500")]
+    assert shown == []  # grouped: told once the minute is over
+    clock.now += DIGEST_INTERVAL
+    tray.show_due_digest()
+    assert shown == [
+        ("Delivery failed", "1 delivery to https://example.com/hooks failed: HTTP 500")
+    ]
 
 
 def test_the_tray_says_why_deliveries_wait() -> None:

@@ -26,15 +26,20 @@ def test_it_follows_the_status_signal(qtbot: QtBot) -> None:
     assert bar.state_label.text().endswith("Delivery running")
     assert bar.state_label.property("state") == "running"
     assert bar.queue_label.text() == "Queue: 12"
-    assert bar.failed_label.text() == "Failed in the last hour: 0"
+    assert bar.failed_label.text() == "Failed in the last hour: 0 attempts · 0 deliveries"
     assert bar.failed_label.property("alert") == "false"
     assert bar.pause_button.text() == "Pause delivery"
 
-    emitter.status_changed.emit(EngineStatus("paused", 3, 2))
+    emitter.status_changed.emit(EngineStatus("paused", 3, 2, failed_attempts_last_hour=9))
     assert bar.state_label.text().endswith("Delivery paused")
-    assert bar.failed_label.text() == "Failed in the last hour: 2"
+    assert bar.failed_label.text() == "Failed in the last hour: 9 attempts · 2 deliveries"
     assert bar.failed_label.property("alert") == "true"
     assert bar.pause_button.text() == "Resume delivery"
+
+    # Attempts failing before any delivery gives up: the bar says so at once.
+    emitter.status_changed.emit(EngineStatus("running", 3, 0, failed_attempts_last_hour=1))
+    assert bar.failed_label.text() == "Failed in the last hour: 1 attempt · 0 deliveries"
+    assert bar.failed_label.property("alert") == "true"
 
 
 def test_pause_and_resume_are_requested(qtbot: QtBot) -> None:

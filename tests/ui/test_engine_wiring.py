@@ -29,10 +29,11 @@ def test_the_window_follows_the_engine(
     assert secret is not None
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     desktop = build_desktop(store, secrets, settings)
-    assert desktop.engine is not None
     window = desktop.window
     qtbot.addWidget(window)
     bar = window.status_bar
+    # Building wires the engine but does not start it: nothing is sent before start().
+    assert (desktop.engine.state, bar.state) == ("stopped", "stopped")
     desktop.start()
     try:
         qtbot.waitUntil(lambda: bar.state == "running", timeout=5000)

@@ -8,18 +8,16 @@ from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
-from sqlalchemy.orm import Session
 
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.store.summary import WebhookSummary
 from sigfollow_desktop.store.webhooks import get_webhook
-from sigfollow_desktop.ui import webhooks_page
 from sigfollow_desktop.ui.confirm_dialog import ConfirmDialog
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.secret_dialog import SecretDialog
-from sigfollow_desktop.ui.webhook_view import WebhookView, load_views
 from sigfollow_desktop.ui.webhooks_page import WebhooksPage
 
 
@@ -85,11 +83,13 @@ def test_engine_reports_refresh_the_list_once_per_burst(
     engine.attempt_recorded.connect(window.page.schedule_refresh)
     loads: list[int] = []
 
-    def counting_load(session: Session) -> list[WebhookView]:
-        loads.append(1)
-        return load_views(session)
+    read = window.page.admin.webhook_summaries
 
-    monkeypatch.setattr(webhooks_page, "load_views", counting_load)
+    def counting_read(now: float | None = None) -> list[WebhookSummary]:
+        loads.append(1)
+        return read(now)
+
+    monkeypatch.setattr(window.page.admin, "webhook_summaries", counting_read)
     admin.add("https://example.com/hooks", ("statuses",))
     for attempt in range(20):
         engine.attempt_recorded.emit(attempt)

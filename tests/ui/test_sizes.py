@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.store.summary import HEALTH_TEXT
 from sigfollow_desktop.ui.main_window import MainWindow
-from sigfollow_desktop.ui.webhook_view import HEALTH_TEXT
 from tests.ui.helpers import focused, press
 
 LONG_URL = "https://hooks.example-company.com/integrations/sigfollow/whatsapp/events/production"

@@ -52,7 +52,7 @@ class _Heard(QObject):
     @Slot(object)
     def on_attempt(self, report: AttemptRecorded) -> None:
         self.emits += 1
-        if report.outcome == "delivered":
+        if report.verdict == "delivered":
             self.delivered += 1
 
     @Slot(object)

@@ -15,7 +15,7 @@ transaction into one, so a batch of 5,000 events wakes each listener once. SQLit
 thing and needs none (one host): nothing changes there.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-27 23:40:00.000000
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
