@@ -115,6 +115,8 @@ class WebhooksPage(QWidget):
         self.webhook_list.webhook_selected.connect(self._on_selected)
 
         self.config_card = ConfigCard()
+        if admin.store.shared:
+            self.config_card.kept_in = "sealed in the shared database"
         self.events_card = EventsCard()
         self.config_card.enable_requested.connect(self.enable_selected)
         self.config_card.disable_requested.connect(self.disable_selected)
