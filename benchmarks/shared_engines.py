@@ -157,7 +157,9 @@ class IdReceiver:
             text=True,
         )
         assert self._process.stdout is not None
-        if self._process.stdout.readline().strip() != "ready":
+        with self._process.stdout:  # it prints nothing more
+            ready = self._process.stdout.readline().strip()
+        if ready != "ready":
             raise RuntimeError("the receiver did not start")
 
     @property

@@ -23,6 +23,7 @@ from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.store.database_url import DATABASE_ENV
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.opening import open_database
+from sigfollow_desktop.store.sealed_secrets import SealedSecretStore
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.postgres import PostgresServer, bindir
 from tests.support.receiver import Receiver
@@ -89,8 +90,14 @@ def store(data_dir: Path, database_url: str | None) -> Iterator[Store]:
 
 
 @pytest.fixture
-def secrets(memory_keyring: MemoryKeyring) -> SecretStore:
-    return SecretStore(memory_keyring)
+def secrets(
+    memory_keyring: MemoryKeyring, database_url: str | None, request: pytest.FixtureRequest
+) -> SecretStore:
+    """The keychain; on PostgreSQL, secrets sealed in the database under its key (as the
+    program does there), the key in the in-memory keychain."""
+    if database_url is None:
+        return SecretStore(memory_keyring)
+    return SealedSecretStore(request.getfixturevalue("store"), memory_keyring)
 
 
 @pytest.fixture

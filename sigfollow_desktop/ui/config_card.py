@@ -61,6 +61,9 @@ class ConfigCard(QFrame):
     remove_requested = Signal()
     send_test_requested = Signal(str)
 
+    # Where the secret lives, for the Signing secret line (a shared database: sealed in it).
+    kept_in = "kept in your keychain"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("configCard")
@@ -224,7 +227,7 @@ class ConfigCard(QFrame):
         self._show_pause(view)
         if view.secret_created_at is not None:
             self.secret_value.setText(
-                f"Issued {_when(view.secret_created_at)} · shown once, kept in your keychain"
+                f"Issued {_when(view.secret_created_at)} · shown once, {self.kept_in}"
             )
         else:
             self.secret_value.setText(UNISSUED_TEXT)

@@ -116,6 +116,8 @@ class WebhooksPage(QWidget):
         self.webhook_list.webhook_selected.connect(self._on_selected)
 
         self.config_card = ConfigCard()
+        if admin.store.shared:
+            self.config_card.kept_in = "sealed in the shared database"
         self.events_card = EventsCard()
         self.activity_chart = ActivityChart()
         self.activity_chart.scope_changed.connect(self.show_activity)

@@ -24,6 +24,7 @@ from sigfollow_desktop.core.keychain import MISSING_SECRET, SecretStore
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER, sign
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.models import Delivery
+from sigfollow_desktop.store.sealed_secrets import secrets_for
 from tests.cli.conftest import RunCli
 from tests.engine.conftest import assert_signed, queue_events
 from tests.support.file_keyring import FILE_ENV, FileKeyring
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def cli_admin(store: Store, memory_keyring: MemoryKeyring) -> Admin:
-    return Admin(store, SecretStore(memory_keyring))
+    return Admin(store, secrets_for(store, memory_keyring))
 
 
 def test_webhooks_test_sends_a_signed_sample_now(

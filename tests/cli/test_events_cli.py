@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.signing import sign
 from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
 from sigfollow_desktop.store.db import DB_FILENAME
 from sigfollow_desktop.store.models import Delivery, Event
 from sigfollow_desktop.store.opening import open_database
+from sigfollow_desktop.store.sealed_secrets import secrets_for
 from tests.cli.conftest import RunCli
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.meta_wire import REFERENCE, kind_of
@@ -169,7 +169,7 @@ def _deliver_all(data_dir: Path, keyring_backend: MemoryKeyring) -> dict[str, in
     """Run the real engine over the store until nothing is due; count deliveries by status."""
     store = open_database(None, data_dir)  # SIGFOLLOW_DATABASE_URL on PostgreSQL
     try:
-        with Dispatcher(store, SecretStore(keyring_backend), ENGINE) as dispatcher:
+        with Dispatcher(store, secrets_for(store, keyring_backend), ENGINE) as dispatcher:
             while dispatcher.pump():
                 pass
         with store.session() as session:

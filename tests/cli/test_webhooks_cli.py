@@ -87,6 +87,7 @@ def test_add_without_enable_stores_a_disabled_webhook_and_no_secret(
     assert all("whsec_" not in run.out for run in again)
 
 
+@pytest.mark.sqlite_only  # the keychain's entries; sealed secrets: test_hosts_cli
 def test_rotate_prints_a_new_secret_once(cli: RunCli, memory_keyring: MemoryKeyring) -> None:
     first = SECRET.findall(cli("webhooks", "add", "https://example.com/h", "--enable").out)
     refused = cli("webhooks", "rotate-secret", "1")
@@ -131,6 +132,7 @@ def test_pause_holds_the_queue_and_resume_lets_it_go(
     assert "No webhook with id 9" in missing.err
 
 
+@pytest.mark.sqlite_only  # the keychain's entries; sealed secrets: test_hosts_cli
 def test_remove_deletes_the_webhook_and_its_secret(
     cli: RunCli, memory_keyring: MemoryKeyring
 ) -> None:
@@ -215,6 +217,7 @@ def test_unusable_data_folders_get_one_clear_line(cli: RunCli, tmp_path: Path) -
     assert (corrupt / "sigfollow.sqlite3").read_bytes() == b"garbage\n"
 
 
+@pytest.mark.sqlite_only  # the keychain's entries; sealed secrets: test_hosts_cli
 def test_show_says_when_the_secret_is_missing_from_the_keychain(
     cli: RunCli, memory_keyring: MemoryKeyring
 ) -> None:

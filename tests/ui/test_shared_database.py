@@ -71,6 +71,9 @@ def test_two_windows_two_keychains_one_database(
             f"{(time.monotonic() - added_at) * 1000:.0f} ms"
         )
 
+        window_b.page.refresh(webhook_id)
+        assert "sealed in the shared database" in window_b.page.config_card.secret_value.text()
+
         # Host B has not joined: its engine cannot open the secret, and says why.
         assert not secrets_b.joined()
         secrets_b.join(secrets_a.export_key())  # what `hosts join` does with the pasted key
