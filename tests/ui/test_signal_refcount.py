@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal, Slot
 from pytestqt.qtbot import QtBot
 
 from sigfollow_desktop.engine.reports import AttemptRecorded, EngineStatus
@@ -95,7 +95,8 @@ def test_queued_emits_from_a_worker_keep_the_reference_count_of_true(qtbot: QtBo
     worker.report.connect(sink.take)
     thread.started.connect(worker.run)
     # Earlier tests' windows (their charts hold many references to True) are freed now, not
-    # while the worker counts.
+    # while the worker counts: their deferred deletes first, then the garbage left.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     before = sys.getrefcount(True)
     thread.start()

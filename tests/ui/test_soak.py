@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer, Slot
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -143,7 +143,9 @@ def _soak(
     engine.delivery_failed.connect(heard.on_failed)
     peak_is_this_test = _reset_peak_rss()
     rss_before = _memory_kb("VmRSS")
-    # Garbage of the tests before this one, freed during the run, would move the count too.
+    # Earlier tests' windows (their charts hold many references to True) are freed now,
+    # not during the measurement: their deferred deletes first, then the garbage left.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     true_refs = sys.getrefcount(True)
     started = time.perf_counter()
