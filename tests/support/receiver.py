@@ -53,6 +53,11 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    # The sender went away mid-body (a killed engine): as for a real server,
+                    # nothing was received.
+                    self.close_connection = True
+                    return
                 got = Received(self.path, dict(self.headers.items()), body, time.time())
                 with receiver._lock:
                     receiver.requests.append(got)
