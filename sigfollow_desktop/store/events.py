@@ -12,27 +12,31 @@ from sqlalchemy.orm import Session
 
 from sigfollow_desktop.core.meta import ParsedEvent
 from sigfollow_desktop.store.models import Event
+from sigfollow_desktop.store.uids import new_uid, uid_prefix
 
-# Every enabled webhook subscribed to the event's field gets one pending delivery, due now.
-_FAN_OUT = text(
-    """
-    INSERT INTO deliveries (event_id, webhook_id, status, attempt_count, next_attempt_at,
+# Every enabled webhook subscribed to the event's field gets one pending delivery, due now,
+# whose id starts with ``:uid_prefix`` (see :mod:`sigfollow_desktop.store.uids`). Plain SQL
+# text: the live intake runs it straight on its sqlite3 connection.
+FAN_OUT_SQL = """
+    INSERT INTO deliveries (uid, event_id, webhook_id, status, attempt_count, next_attempt_at,
                             created_at)
-    SELECT e.id, w.id, 'pending', 0, e.received_at, e.received_at
+    SELECT :uid_prefix || lower(hex(randomblob(10))), e.id, w.id, 'pending', 0, e.received_at,
+           e.received_at
     FROM events AS e
     JOIN webhooks AS w
       ON w.enabled AND instr(',' || w.subscribed || ',', ',' || e.field || ',') > 0
     WHERE e.id BETWEEN :first AND :last
     """
-)
+_FAN_OUT = text(FAN_OUT_SQL)
 
 # On a shared database other hosts insert meanwhile, so the range of new ids may hold theirs:
 # the new ids are named one by one.
 _FAN_OUT_SHARED = text(
     """
-    INSERT INTO deliveries (event_id, webhook_id, status, attempt_count, next_attempt_at,
+    INSERT INTO deliveries (uid, event_id, webhook_id, status, attempt_count, next_attempt_at,
                             created_at)
-    SELECT e.id, w.id, 'pending', 0, e.received_at, e.received_at
+    SELECT :uid_prefix || substr(md5(random()::text || clock_timestamp()::text), 1, 20),
+           e.id, w.id, 'pending', 0, e.received_at, e.received_at
     FROM events AS e
     JOIN webhooks AS w
       ON w.enabled AND strpos(',' || w.subscribed || ',', ',' || e.field || ',') > 0
@@ -80,6 +84,7 @@ def store_rows(session: Session, batch: Iterable[Row], source: str = "import") -
     now = time.time()
     rows = [
         {
+            "uid": new_uid(now),
             "field": field,
             "dedupe_key": dedupe_key,
             "body": body,
@@ -96,9 +101,10 @@ def store_rows(session: Session, batch: Iterable[Row], source: str = "import") -
     ids = list(session.scalars(statement, rows))
     deliveries = 0
     if ids and shared:
-        result = session.execute(_FAN_OUT_SHARED, {"ids": ids})
+        result = session.execute(_FAN_OUT_SHARED, {"ids": ids, "uid_prefix": uid_prefix(now)})
         deliveries = result.rowcount  # type: ignore[attr-defined]
     elif ids:
-        result = session.execute(_FAN_OUT, {"first": min(ids), "last": max(ids)})
+        fan_out = {"first": min(ids), "last": max(ids), "uid_prefix": uid_prefix(now)}
+        result = session.execute(_FAN_OUT, fan_out)
         deliveries = result.rowcount  # type: ignore[attr-defined]
     return Intake(stored=len(ids), duplicates=len(rows) - len(ids), deliveries=deliveries)
