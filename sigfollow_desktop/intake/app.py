@@ -190,17 +190,31 @@ class IntakeApp:
             return Answer(503, f"not stored, try again: {exc}", f"not stored: {exc}")
         with self.stats._lock:
             self.stats.accepted += 1
-        return Answer(200, ACCEPTED.decode())
+        return STORED
 
 
-async def _respond(send: Send, answer: Answer, *, head: bool = False) -> None:
-    body = answer.text.encode("utf-8") + (b"" if answer.status == 200 else b"\n")
-    headers = [
+def _headers(body: bytes) -> list[tuple[bytes, bytes]]:
+    return [
         (b"content-type", b"text/plain; charset=utf-8"),
         (b"content-length", str(len(body)).encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"cache-control", b"no-store"),
     ]
+
+
+STORED = Answer(200, ACCEPTED.decode())
+# The answer to nearly every request, made once.
+_STORED_START = {"type": "http.response.start", "status": 200, "headers": _headers(ACCEPTED)}
+_STORED_BODY = {"type": "http.response.body", "body": ACCEPTED}
+
+
+async def _respond(send: Send, answer: Answer, *, head: bool = False) -> None:
+    if answer is STORED and not head:
+        await send(_STORED_START)
+        await send(_STORED_BODY)
+        return
+    body = answer.text.encode("utf-8") + (b"" if answer.status == 200 else b"\n")
+    headers = _headers(body)
     if answer.status == 503:
         headers.append((b"retry-after", RETRY_AFTER.encode()))
     if answer.status == 405:

@@ -15,6 +15,7 @@ import asyncio
 import ipaddress
 import logging
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +36,11 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8088
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
+# The writer thread takes the interpreter lock back after each SQLite call of a commit (four of
+# them); while the HTTP thread is busy it waits up to the switch interval for it each time, 5 ms
+# by default, and every request of the batch waits with it. A shorter interval hands the lock
+# over sooner; the process-wide setting is only ever lowered to this, never raised.
+SWITCH_INTERVAL = 0.0005
 
 
 class IntakeError(SigFollowError):
@@ -193,6 +199,8 @@ class IntakeServer:
         if self._served is not None:
             return
         sock = bind(self.host, self.requested_port)
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)
         self.writer.start()
         served = ServedApp(self.app, sock)
         try:

@@ -1,10 +1,12 @@
 import json
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sigfollow_desktop.core import meta
 from sigfollow_desktop.core.errors import PayloadError
 from sigfollow_desktop.core.meta import parse_body
 from sigfollow_desktop.core.samples import simulated_bodies
@@ -176,3 +178,65 @@ def test_parsing_raises_only_payload_errors(body: bytes) -> None:
         reason = str(exc)
         assert reason
         assert "\n" not in reason
+
+
+REFUSED = object()
+EDGES = [
+    b'"\\ud800"',
+    b'"\\udc00x"',
+    b'["\\ud83d\\ude00", "\\ud83d"]',
+    b"NaN",
+    b"[-Infinity]",
+    b"[1e999]",
+    b"1" * 4300,
+    b"1" * 4301,
+    b"[" * 3000 + b"]" * 3000,
+    b'{"a":1,"a":2}',
+    b" \t\r\n{} \n",
+    b"\xef\xbb\xbf{}",
+    b'"\xed\xa0\x80"',
+    b'"\x01"',
+    b"[1,]",
+    b"01",
+    b"-0.0e-5",
+    b'"\\u0000"',
+    b"{}{}",
+]
+
+
+@pytest.mark.parametrize("body", EDGES)
+def test_the_fast_reader_accepts_only_what_the_strict_reader_accepts(body: bytes) -> None:
+    try:
+        fast = msgspec.json.decode(body)
+    except (msgspec.MsgspecError, RecursionError, UnicodeDecodeError, ValueError):
+        fast = REFUSED
+    try:
+        strict = meta._parse_json_strictly(body)
+    except PayloadError:
+        strict = REFUSED
+    if fast is not REFUSED:
+        assert strict is not REFUSED
+        assert json.dumps(fast) == json.dumps(strict)
+    if strict is REFUSED:
+        with pytest.raises(PayloadError):
+            meta.parse_json(body)
+    else:
+        assert json.dumps(meta.parse_json(body)) == json.dumps(strict)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+        lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+        max_leaves=20,
+    )
+)
+def test_both_readers_give_the_same_value(value: Any) -> None:
+    body = json.dumps(value, allow_nan=True).encode("utf-8", "surrogatepass")
+    try:
+        strict = meta._parse_json_strictly(body)
+    except PayloadError:
+        with pytest.raises(PayloadError):
+            meta.parse_json(body)
+        return
+    assert json.dumps(meta.parse_json(body)) == json.dumps(strict)
