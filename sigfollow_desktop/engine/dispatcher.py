@@ -65,6 +65,7 @@ from sigfollow_desktop.engine.transport import (
 )
 from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.activity import ACTIVITY_KEPT, prune_activity
+from sigfollow_desktop.store.commit_watch import CommitWatcher
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.faults import Fault
 from sigfollow_desktop.store.notifications import ChangeListener
@@ -180,6 +181,7 @@ class Dispatcher:
         self.store = store
         self._queue = queue_for(store)
         self._listener: ChangeListener | None = None  # a shared database's wake-up calls
+        self._watcher: CommitWatcher | None = None  # other processes' commits to the file
         self.config = config or EngineConfig()
         self.clock = clock
         self.policy = policy or RetryPolicy(clock=clock)
@@ -282,6 +284,9 @@ class Dispatcher:
         """
         try:
             self._start()
+            if not self.store.shared:
+                # Events stored by another process: look at once, not at the next idle look.
+                self._watcher = CommitWatcher(self.store, self.wake).start()
             self._check_store()
             self._report_status(force=True)
             timeout = 0.0
@@ -323,6 +328,8 @@ class Dispatcher:
         self._switch.abort()
         if self._listener is not None:
             self._listener.stop()
+        if self._watcher is not None:
+            self._watcher.stop()
         for job in self._lanes.close():
             self._backlog.unsent.append(job.claimed.delivery_id)
             self._forget(job)
