@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.drain import SECRET_ENV
+from benchmarks.options import parse_options
 from benchmarks.receivers import SLOW_DELAY, LoopbackReceiver
 from benchmarks.stores import Bench, fill_pending
 from sigfollow_desktop.core.bodies import split_bodies
@@ -252,13 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from benchmarks import summary
 
         return summary.main(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
-    parser.add_argument(
-        "--asyncio-receiver", action="store_true", help="use the asyncio receiver, not nginx"
-    )
-    args = parser.parse_args(argv)
-    run(SMOKE if args.smoke else FULL, prefer_nginx=not args.asyncio_receiver)
+    options = parse_options("python -m benchmarks", argv, description=__doc__)
+    run(SMOKE if options.smoke else FULL, prefer_nginx=options.prefer_nginx)
     return 0
 
 

@@ -13,7 +13,6 @@ The server runs with fsync on, as a real one would. ``--smoke`` uses tiny sizes.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import sqlite3
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import psycopg
 
+from benchmarks.options import parse_options
 from benchmarks.receivers import LoopbackReceiver
 from benchmarks.shared_engines import SharedQueue
 from sigfollow_desktop.core.samples import simulated_bodies
@@ -233,13 +233,8 @@ def run(sizes: Sizes, *, prefer_nginx: bool = True) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="./dev bench pg")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes, a minute")
-    parser.add_argument(
-        "--asyncio-receiver", action="store_true", help="use the asyncio receiver, not nginx"
-    )
-    args = parser.parse_args(argv)
-    run(SMOKE if args.smoke else FULL, prefer_nginx=not args.asyncio_receiver)
+    options = parse_options("./dev bench pg", argv)
+    run(SMOKE if options.smoke else FULL, prefer_nginx=options.prefer_nginx)
     return 0
 
 
