@@ -67,9 +67,9 @@ from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.activity import ACTIVITY_KEPT, prune_activity
 from sigfollow_desktop.store.commit_watch import CommitWatcher
 from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.store.delivery_queue import queue_for
 from sigfollow_desktop.store.faults import Fault
 from sigfollow_desktop.store.notifications import ChangeListener
-from sigfollow_desktop.store.queue import queue_for
 from sigfollow_desktop.store.retention import DEFAULT_KEEP, PRUNE_BATCH, prune_delivered
 
 log = logging.getLogger(__name__)

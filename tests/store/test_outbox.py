@@ -17,8 +17,8 @@ from sigfollow_desktop.core.errors import NotFoundError
 from sigfollow_desktop.core.fields import FIELDS
 from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.store.delivery_queue import queue_for
 from sigfollow_desktop.store.models import Delivery
-from sigfollow_desktop.store.queue import queue_for
 from tests.engine.conftest import queue_events
 
 BACKENDS = ("sqlite", "postgresql")  # every test here runs on both stores

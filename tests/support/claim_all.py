@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from sigfollow_desktop.store.delivery_queue import queue_for
 from sigfollow_desktop.store.opening import open_database
-from sigfollow_desktop.store.queue import queue_for
 
 BATCH = 20
 

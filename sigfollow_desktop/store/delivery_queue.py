@@ -1,6 +1,6 @@
 """One small interface to the delivery queue, whatever the database.
 
-The engine claims, records, releases and counts through a :class:`Queue`: :mod:`outbox` on
+The engine claims, records, releases and counts through a :class:`DeliveryQueue`: :mod:`outbox` on
 the SQLite file (its fast path as it was: ``BEGIN IMMEDIATE`` and JSON batches on the sqlite3
 connection) or :mod:`shared_outbox` on a shared PostgreSQL database (``FOR UPDATE SKIP
 LOCKED``, arrays).
@@ -19,7 +19,7 @@ from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.outbox import ActiveWebhook, AttemptRecord, Claimed
 
 
-class Queue(Protocol):
+class DeliveryQueue(Protocol):
     def active_webhooks(self, connection: Connection) -> list[ActiveWebhook]: ...
 
     def claim(
@@ -48,6 +48,6 @@ class Queue(Protocol):
     def failing_attempts_since(self, connection: Connection, since: float) -> int: ...
 
 
-def queue_for(store: Store) -> Queue:
+def queue_for(store: Store) -> DeliveryQueue:
     """The queue of ``store``'s database."""
     return shared_outbox if store.shared else outbox
