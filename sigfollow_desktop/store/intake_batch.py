@@ -10,6 +10,10 @@ writer holds the lock for microseconds per body instead of the ORM's hundred. Th
 inside ``BEGIN IMMEDIATE``: no other writer can insert meanwhile, and an ``INTEGER PRIMARY
 KEY`` takes the next id for each row inserted (a skipped duplicate takes none), so the new
 events' ids are the ``stored`` ids ending at the last one inserted.
+
+Their search keys (table ``event_keys``) go in with one more multi-row ``INSERT``: each key
+with its event's dedupe key, matched to the event stored now by the dedupe key's unique index
+(an event already known, skipped by the first statement, keeps the keys it has).
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ from sigfollow_desktop.store.uids import RANDOM_HEX, uid_prefix
 _INSERT = "INSERT INTO events (uid, field, dedupe_key, body, received_at, source) VALUES "
 _ROW = "(?, ?, ?, ?, ?, ?)"
 _ROWS_PER_STATEMENT = 1_000  # 6,000 parameters, well under SQLite's 32,766
+_INSERT_KEYS = (
+    "INSERT INTO event_keys (key, event_id) "
+    "SELECT k.column1, e.id FROM (VALUES {rows}) AS k "
+    "JOIN events AS e ON e.dedupe_key = k.column2 "
+    "WHERE e.id BETWEEN ? AND ? ON CONFLICT DO NOTHING"
+)
+_KEYS_PER_STATEMENT = 16_000  # 32,002 parameters
 
 
 def store_batch(
@@ -57,6 +68,22 @@ def store_batch(
             stored += cursor.rowcount
     deliveries = 0
     if stored:
+        _store_keys(raw, items, first, last)
         fan_out = {"first": first, "last": last, "uid_prefix": prefix}
         deliveries = raw.execute(FAN_OUT_SQL, fan_out).rowcount
     return Intake(stored=stored, duplicates=len(items) - stored, deliveries=deliveries)
+
+
+def _store_keys(
+    raw: sqlite3.Connection, items: Sequence[tuple[bytes, ParsedEvent]], first: int, last: int
+) -> None:
+    """The search keys of the events stored with ids ``first`` to ``last``."""
+    values: list[object] = []
+    for _body, parsed in items:
+        for key in parsed.keys:
+            values += (key, parsed.dedupe_key)
+    for start in range(0, len(values), 2 * _KEYS_PER_STATEMENT):
+        chunk = values[start : start + 2 * _KEYS_PER_STATEMENT]
+        rows = ", ".join(["(?, ?)"] * (len(chunk) // 2))
+        # Only placeholders are joined into the text; every value is a bound parameter.
+        raw.execute(_INSERT_KEYS.format(rows=rows), [*chunk, first, last])
