@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text, update
 
 from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.core.bodies import split_bodies
 from sigfollow_desktop.core.fields import FIELDS
+from sigfollow_desktop.core.meta import parse_body
 from sigfollow_desktop.store import delivery_pages
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.delivery_pages import DeliveryFilter, Search, page_sql
 from sigfollow_desktop.store.models import Delivery
 from tests.engine.conftest import queue_events
+from tests.support.samples import APPENDIX
 
 UID = "0123456789abcdef0123456789abcdef"
 BY_UID = Search("uid", UID, "")
@@ -171,3 +176,126 @@ def test_filters_pages_and_search(admin: Admin, store: Store) -> None:
 
     # Newer rows: what arrived after the newest shown, oldest first.
     assert [r.id for r in admin.newer_deliveries(DeliveryFilter(), after=9)] == [10, 11, 12]
+
+
+PHONE = "16505551234"  # the customer of the guide's examples
+
+
+def _bodies_about(phone: str, count: int, tag: str) -> list[bytes]:
+    """Status and message bodies about one customer, each its own event."""
+    bodies = []
+    for n in range(count):
+        field = "statuses" if n % 3 else "messages"
+        document = json.loads(APPENDIX[field])
+        value = document["entry"][0]["changes"][0]["value"]
+        if field == "statuses":
+            value["statuses"][0].update(id=f"wamid.{tag}{n}", recipient_id=phone)
+        else:
+            value["messages"][0].update(id=f"wamid.{tag}{n}", **{"from": phone})
+            value["contacts"][0]["wa_id"] = phone
+        bodies.append(json.dumps(document).encode())
+    return bodies
+
+
+def _matching(store: Store, key: str) -> list[tuple[int, int, str, float]]:
+    """Every delivery whose event carries ``key``, newest first, found the long way: each
+    body parsed again (id, webhook, status, created_at)."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT d.id, d.webhook_id, d.status, d.created_at, e.body "
+                "FROM deliveries d JOIN events e ON e.id = d.event_id ORDER BY d.id DESC"
+            )
+        ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows if key in parse_body(bytes(r[4])).keys]
+
+
+def _all_pages(admin: Admin, wanted: DeliveryFilter, limit: int) -> list[int]:
+    page = admin.delivery_page(wanted, limit=limit)
+    seen = [row.id for row in page.rows]
+    while page.before is not None:
+        page = admin.delivery_page(wanted, before=page.before, limit=limit)
+        seen += [row.id for row in page.rows]
+    assert seen == sorted(seen, reverse=True)
+    assert len(set(seen)) == len(seen)
+    return seen
+
+
+def test_a_phone_number_or_wamid_finds_its_deliveries_newest_first_page_by_page(
+    admin: Admin, store: Store
+) -> None:
+    """Webhooks subscribed to different fields; the customer's events in several imports,
+    among other events; pages of 4 through all of them, by every filter on top."""
+    both, _ = admin.add("https://one.invalid/hook", FIELDS, enable=True)
+    statuses, _ = admin.add("https://two.invalid/hook", ("statuses",), enable=True)
+    admin.add("https://three.invalid/hook", ("messages", "template_status"), enable=True)
+    for batch in range(4):
+        queue_events(admin, 7, seed=batch)
+        bodies = _bodies_about(PHONE, 6, f"b{batch}x")
+        admin.import_items(split_bodies(b"\n".join(bodies)))
+    with store.transaction() as session:  # a day of history, a delivery every 10 minutes
+        session.execute(text("UPDATE deliveries SET created_at = 1000000 + id * 600"))
+        session.execute(
+            update(Delivery).where(Delivery.id % 5 == 0).values(status="failed", finished_at=1.0)
+        )
+    expected = _matching(store, PHONE)
+    assert len(expected) > 40
+    assert len({webhook for _id, webhook, _s, _t in expected}) == 3
+
+    for typed in (PHONE, "+1 650-555-1234", " +1 (650) 555 1234 "):
+        assert _all_pages(admin, DeliveryFilter(search=typed), limit=4) == [e[0] for e in expected]
+    failed = DeliveryFilter(search=PHONE, status="failed", webhook_id=statuses)
+    assert _all_pages(admin, failed, limit=3) == [
+        e[0] for e in expected if e[2] == "failed" and e[1] == statuses
+    ]
+    since, until = 1000000 + 30 * 600 - 1, 1000000 + 75 * 600 + 1
+    in_range = DeliveryFilter(search=PHONE, since=since, until=until)
+    assert _all_pages(admin, in_range, limit=4) == [e[0] for e in expected if since <= e[3] < until]
+    # A time range alone: its rows exactly, on a range of ids.
+    everything = _all_pages(admin, DeliveryFilter(), limit=50)
+    assert _all_pages(admin, DeliveryFilter(since=since, until=until), limit=7) == [
+        i for i in everything if since <= 1000000 + i * 600 < until
+    ]
+    # One wamid: its event's deliveries (a status: to the two webhooks taking statuses).
+    wamid = [e for e in expected if e[1] == statuses][0]
+    with store.engine.connect() as connection:
+        event_id = connection.execute(
+            text("SELECT event_id FROM deliveries WHERE id = :id"), {"id": wamid[0]}
+        ).scalar_one()
+        keys = [
+            k
+            for (k,) in connection.execute(
+                text("SELECT key FROM event_keys WHERE event_id = :e"), {"e": event_id}
+            )
+        ]
+    (wamid_key,) = [k for k in keys if k.startswith("wamid.")]
+    found = _ids(admin, DeliveryFilter(search=wamid_key))
+    assert len(found) == 2
+    assert wamid[0] in found
+    assert {
+        row.webhook_id for row in admin.delivery_page(DeliveryFilter(search=wamid_key)).rows
+    } == {both, statuses}
+
+    # Live: what is newer than a delivery, oldest first, the same for a search by key.
+    middle = expected[len(expected) // 2][0]
+    newer = admin.newer_deliveries(DeliveryFilter(search="+1 650 555 1234"), after=middle, limit=5)
+    assert [row.id for row in newer] == sorted(e[0] for e in expected if e[0] > middle)[:5]
+    assert admin.newer_deliveries(DeliveryFilter(search="nowhere-at-all"), after=0) == ()
+
+
+def test_a_time_range_is_found_as_ids_by_binary_search(admin: Admin, store: Store) -> None:
+    admin.add("https://one.invalid/hook", FIELDS, enable=True)
+    queue_events(admin, 40)
+    with store.transaction() as session:
+        session.execute(text("UPDATE deliveries SET created_at = 500 + id * 10"))
+        session.execute(text("DELETE FROM deliveries WHERE id BETWEEN 11 AND 20"))  # a gap
+        top = delivery_pages._top(session)
+        assert [delivery_pages.first_id_at(session, t, top) for t in (0, 510, 511, 600)] == [
+            1,
+            1,
+            2,
+            10,
+        ]
+        in_gap = delivery_pages.first_id_at(session, 605, top)  # 11-20 are gone: one bound
+        assert 11 <= in_gap <= 21
+        assert delivery_pages.first_id_at(session, 10_000, top) == top + 1  # none: past the end
