@@ -160,7 +160,7 @@ def parse_json(body: bytes) -> Any:
 # Search keys ----------------------------------------------------------------------------------
 
 MAX_KEY_CHARS = 200  # longer is no Meta id nor phone number: not indexed
-_PHONE = re.compile(r"\+?[0-9][0-9 ().-]*")
+_PHONE = re.compile(r"\+?\(?[0-9][0-9 ().-]*")
 _NOT_DIGIT = re.compile(r"[^0-9]")
 
 

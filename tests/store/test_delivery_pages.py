@@ -257,7 +257,7 @@ def test_a_phone_number_or_wamid_finds_its_deliveries_newest_first_page_by_page(
         i for i in everything if since <= 1000000 + i * 600 < until
     ]
     # One wamid: its event's deliveries (a status: to the two webhooks taking statuses).
-    wamid = [e for e in expected if e[1] == statuses][0]
+    wamid = next(e for e in expected if e[1] == statuses)
     with store.engine.connect() as connection:
         event_id = connection.execute(
             text("SELECT event_id FROM deliveries WHERE id = :id"), {"id": wamid[0]}
