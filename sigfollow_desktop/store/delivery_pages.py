@@ -236,7 +236,7 @@ def read_search(session: Session, query: str) -> Search | None:
     return Search(
         "nothing",
         query,
-        f"No event, wamid, template id, phone number or delivery has the id {query} "
+        f"No event, wamid, template id, phone number or delivery has the id “{query}” "
         "(message text is not searched)",
     )
 
