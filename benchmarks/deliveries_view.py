@@ -45,6 +45,7 @@ def build(folder: Path, count: int) -> float:
     from sigfollow_desktop.admin import Admin
     from sigfollow_desktop.core.fields import FIELDS
     from sigfollow_desktop.core.keychain import SecretStore
+    from sigfollow_desktop.core.meta import parse_body
     from sigfollow_desktop.core.samples import simulated_bodies
     from sigfollow_desktop.store.db import DB_FILENAME, open_store
     from tests.support.memory_keyring import MemoryKeyring
@@ -98,6 +99,26 @@ def build(folder: Path, count: int) -> float:
                 """
             ),
             {"webhooks": WEBHOOKS},
+        )
+        # The search keys of the samples, for every event made of them (as the writers and
+        # revision 0006 fill them), inserted in key order.
+        connection.execute(text("CREATE TEMP TABLE sample_keys (k INTEGER, key TEXT)"))
+        connection.execute(
+            text("INSERT INTO sample_keys VALUES (:k, :key)"),
+            [
+                {"k": k, "key": key}
+                for k, body in enumerate(samples)
+                for key in parse_body(body).keys
+            ],
+        )
+        connection.execute(
+            text(
+                """
+                INSERT INTO event_keys (key, event_id)
+                SELECT s.key, e.id FROM events AS e JOIN sample_keys AS s ON s.k = e.id % 64
+                ORDER BY s.key, e.id
+                """
+            )
         )
     with store.engine.connect() as connection:
         connection.execute(text("ANALYZE"))
@@ -215,13 +236,19 @@ def measure(folder: Path) -> dict[str, object]:
     step("clear the filters", lambda: view.set_filter(bar.current()), idle)
     middle = model.delivery(model.rowCount() // 2)
     phone = _a_phone(admin, model)
+    wamid = next(r.meta_id.split(" ")[0] for r in map(model.delivery, range(50)) if r.meta_id)
     for label, query in [
         ("search a delivery id (uid)", middle.uid),
-        ("search a phone number (body)", phone),
+        ("search a phone number", phone),
+        ("search a phone number, typed +…", "+" + phone[:2] + " " + phone[2:]),
+        ("search a wamid or template id", wamid),
         ("search text found nowhere", "+99 nowhere"),
         ("clear the search", ""),
     ]:
         step(label, partial(bar.search_now, query), idle)
+    hour = bar.time_range.findData(3600.0)
+    step("filter time: last hour (alone)", partial(bar.time_range.setCurrentIndex, hour), idle)
+    step("clear the time range", partial(bar.time_range.setCurrentIndex, 0), idle)
 
     scroll = view.table.verticalScrollBar()
     wanted = model.rowCount() + SCROLL_PAGES * model.page_size

@@ -35,6 +35,8 @@ class ParsedEvent(NamedTuple):
     dedupe_key: str
     ids: tuple[str, ...]
     summary: str
+    # What a person may search the event by (see :func:`search_keys`).
+    keys: tuple[str, ...] = ()
 
 
 # Reading JSON ---------------------------------------------------------------------------------
@@ -168,6 +170,69 @@ def _parse_json_strictly(body: bytes) -> Any:
         raise PayloadError(f"not valid JSON (text after the JSON value at {position(text, rest)})")
     refuse_lone_surrogates(value, text, start, end)
     return value
+
+
+# Search keys ----------------------------------------------------------------------------------
+
+MAX_KEY_CHARS = 200  # longer is no Meta id nor phone number: not indexed
+_PHONE = re.compile(r"\+?\(?[0-9][0-9 ().-]*")
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
+def phone_key(text: str) -> str:
+    """A phone number as its digits (``+1 555-0100`` and ``15550100`` are one key); any other
+    text as it is."""
+    text = text.strip()
+    if _PHONE.fullmatch(text):
+        return _NOT_DIGIT.sub("", text)
+    return text
+
+
+def _key(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    key = str(value).strip()
+    if not key or len(key) > MAX_KEY_CHARS or not key.isprintable():
+        return None
+    return key
+
+
+def _items(value: Any, name: str) -> list[Any]:
+    found = value.get(name) if isinstance(value, dict) else None
+    return found if isinstance(found, list) else []
+
+
+def search_keys(document: Any) -> tuple[str, ...]:
+    """What a person may search an event by: its Meta ids (the wamid of each status and
+    message, the template id) and the phone numbers in it (a status's ``recipient_id``, a
+    message's ``from``, a contact's ``wa_id``), each phone number as its digits.
+
+    Reads a decoded body defensively (the store's migration reads bodies stored by older
+    versions): what is not where Meta puts it is left out.
+    """
+    ids: set[str | None] = set()
+    phones: set[str | None] = set()
+    for entry in _items(document, "entry"):
+        for change in _items(entry, "changes"):
+            value = change.get("value") if isinstance(change, dict) else None
+            if not isinstance(value, dict):
+                continue
+            ids.add(_key(value.get("message_template_id")))
+            for status in _items(value, "statuses"):
+                if isinstance(status, dict):
+                    ids.add(_key(status.get("id")))
+                    phones.add(_key(status.get("recipient_id")))
+            for message in _items(value, "messages"):
+                if isinstance(message, dict):
+                    ids.add(_key(message.get("id")))
+                    phones.add(_key(message.get("from")))
+            for contact in _items(value, "contacts"):
+                if isinstance(contact, dict):
+                    phones.add(_key(contact.get("wa_id")))
+    keys = {key for key in ids if key}
+    keys.update(phone_key(phone) for phone in phones if phone)
+    keys.discard("")
+    return tuple(sorted(keys))
 
 
 # Classifying ----------------------------------------------------------------------------------
@@ -304,7 +369,7 @@ def parse_document(document: Any) -> ParsedEvent:
     (field,) = fields
     unique_ids = tuple(sorted(set(parts))) if len(parts) > 1 else tuple(parts)
     digest = hashlib.sha256("\n".join(unique_ids).encode()).hexdigest()[:40]
-    return ParsedEvent(field, f"{field}:{digest}", unique_ids, summary)
+    return ParsedEvent(field, f"{field}:{digest}", unique_ids, summary, search_keys(document))
 
 
 def parse_body(body: bytes) -> ParsedEvent:

@@ -10,10 +10,26 @@ Statuses as a person sees them: ``pending`` has not been tried yet, ``retrying``
 waits for its next attempt (both ``pending`` in the store), ``delivered`` and ``failed`` are
 final.
 
-The search box matches a delivery id (a number), a delivery or event id (32 hex digits) by
-index, and anything else (a wamid, a phone number) in the event bodies, newest first: that
-one walks back through history, :data:`WALK` deliveries a page, and a rare match takes many
-pages.
+**Time range.** Delivery ids grow with time, so a range of times is a range of ids: its ends
+are found by a binary search on the id (about 20 lookups by primary key each,
+:func:`first_id_at`), and a page reads only that range of the index it uses. A writer may take
+its time before it gets the write lock, so times and ids can disagree by up to the lock wait
+(:data:`CLOCK_SLACK`): the ids are taken that much wider, and the times checked row by row.
+
+**Search.** The search box is read once per filter (:func:`read_search`), exactly, never as a
+walk through the bodies:
+
+- 32 hex digits: a delivery or event id, by the unique indexes;
+- a wamid, a template id or a phone number (typed with ``+``, spaces or dashes: its digits):
+  the events carrying it, by ``event_keys`` (revision 0006, filled as events are stored);
+- other digits: a delivery id;
+- anything else matches nothing, at once (message text is not searched).
+
+An event's deliveries, for one webhook, have ids in the order of the events (each event is
+fanned out in the transaction that stores it), so a search by key reads, webhook by webhook,
+the key's newest events and their delivery to that webhook (one range of ``event_keys`` read
+backwards, one lookup each), and merges the webhooks' rows by id: a page of the key's
+deliveries, newest first, with no sort in SQL and no walk through history.
 """
 
 from __future__ import annotations
@@ -28,6 +44,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sigfollow_desktop.core.errors import NotFoundError
+from sigfollow_desktop.core.meta import MAX_KEY_CHARS, phone_key
 
 ViewStatus = Literal["pending", "retrying", "delivered", "failed"]
 VIEW_STATUSES: tuple[ViewStatus, ...] = get_args(ViewStatus)
@@ -53,11 +70,11 @@ _BY_UID = """d.id IN (
     UNION ALL
     SELECT id FROM deliveries WHERE event_id IN (SELECT id FROM events WHERE uid = :q)
 )"""
-# A search in the bodies walks back through history this many deliveries at a time, so that
-# one page never holds the reader for long (about 0.3 s on a small VM) and a new filter or
-# search gets its turn between two steps.
-WALK = 50_000
+# How far a delivery's time may run ahead of the next one's id: a writer reads the clock,
+# then may wait for the write lock up to the store's busy timeout (10 s).
+CLOCK_SLACK = 10.0
 _NEWEST = 2**63 - 1
+SearchKind = Literal["uid", "key", "id", "nothing"]
 _COLUMNS = """
     d.id, d.uid, d.created_at, d.webhook_id, w.url, e.field, e.uid, d.status, d.attempt_count,
     d.last_status_code, d.last_error, d.last_duration_ms, d.next_attempt_at, d.finished_at,
@@ -74,6 +91,14 @@ _FROM = """
     CROSS JOIN events AS e ON e.id = d.event_id
     CROSS JOIN webhooks AS w ON w.id = d.webhook_id
 """
+# A search by key: the key's events first, newest first, then each one's delivery to one
+# webhook (by the unique index on event and webhook).
+_FROM_KEY = """
+    FROM event_keys AS k
+    CROSS JOIN deliveries AS d ON d.event_id = k.event_id AND d.webhook_id = :key_webhook
+    CROSS JOIN events AS e ON e.id = d.event_id
+    CROSS JOIN webhooks AS w ON w.id = d.webhook_id
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +112,16 @@ class DeliveryFilter:
     since: float | None = None  # created at or after
     until: float | None = None  # created before
     search: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """How the search box was read: ``kind`` and the exact ``term`` looked for, and ``said``,
+    what was searched in words for the view."""
+
+    kind: SearchKind
+    term: str
+    said: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +160,8 @@ class DeliveryPage:
     # The newest delivery id in the store when the first page was read: live updates look
     # only above it (below it, the pages cover it), however few rows matched.
     top: int = 0
+    # What the search box was read as, in words ("" without a search).
+    searched: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +218,53 @@ def _row(values: Sequence[Any]) -> DeliveryRow:
     )
 
 
-def where_of(wanted: DeliveryFilter) -> tuple[list[str], dict[str, Any]]:
-    """The conditions (ANDed) and parameters for a filter."""
+def read_search(session: Session, query: str) -> Search | None:
+    """What the search box's text is (one index lookup at most); None when it is empty."""
+    query = query.strip()
+    if not query:
+        return None
+    if _UID.match(query.lower()):
+        uid = query.lower()
+        return Search("uid", uid, f"Searched the delivery and event ids for {uid}")
+    key = phone_key(query)
+    if len(key) <= MAX_KEY_CHARS and session.execute(_KEY_EXISTS, {"key": key}).first():
+        return Search("key", key, f"Searched the wamids, template ids and phone numbers for {key}")
+    if key.isdigit() and len(key) < 19:
+        return Search(
+            "id", key, f"Searched the delivery ids for {key} (no wamid or phone number is {key})"
+        )
+    return Search(
+        "nothing",
+        query,
+        f"No event, wamid, template id, phone number or delivery has the id “{query}” "
+        "(message text is not searched)",
+    )
+
+
+_KEY_EXISTS = text("SELECT 1 FROM event_keys WHERE key = :key LIMIT 1")
+_FIRST_AT_OR_AFTER = text(
+    "SELECT id, created_at FROM deliveries WHERE id >= :id ORDER BY id LIMIT 1"
+)
+
+
+def first_id_at(session: Session, when: float, top: int) -> int:
+    """The first delivery id (up to ``top + 1``) of deliveries created at or after ``when``,
+    taking ids to grow with time: a binary search on the id, one lookup per step."""
+    low, high = 1, top + 1
+    while low < high:
+        middle = (low + high) // 2
+        found = session.execute(_FIRST_AT_OR_AFTER, {"id": middle}).first()
+        if found is None or found[1] >= when:
+            high = middle
+        else:
+            low = found[0] + 1
+    return low
+
+
+def where_of(
+    wanted: DeliveryFilter, search: Search | None = None
+) -> tuple[list[str], dict[str, Any]]:
+    """The conditions (ANDed) and parameters for a filter (without its id bounds)."""
     where: list[str] = []
     params: dict[str, Any] = {}
     if wanted.status is not None:
@@ -202,37 +284,102 @@ def where_of(wanted: DeliveryFilter) -> tuple[list[str], dict[str, Any]]:
     if wanted.until is not None:
         where.append("d.created_at < :until")
         params["until"] = wanted.until
-    query = wanted.search.strip()
-    if query:
-        params["q"] = query
-        if query.isdigit():
-            params["q_id"] = int(query) if len(query) < 19 else -1
-            params["q_bytes"] = query.encode()
-            where.append("(d.id = :q_id OR instr(e.body, :q_bytes) > 0)")
-        elif _UID.match(query.lower()):
-            params["q"] = query.lower()
-            where.append(_BY_UID)
-        else:
-            # Meta may write "/" as "\\/" in JSON (wamids are base64): either form matches.
-            params["q_bytes"] = query.encode()
-            params["q_escaped"] = query.replace("/", "\\/").encode()
-            where.append("(instr(e.body, :q_bytes) > 0 OR instr(e.body, :q_escaped) > 0)")
+    if search is not None and search.kind == "uid":
+        params["q"] = search.term
+        where.append(_BY_UID)
+    elif search is not None and search.kind == "id":
+        params["q_id"] = int(search.term)
+        where.append("d.id = :q_id")
+    elif search is not None and search.kind == "key":
+        params["key"] = search.term
+        where.append("k.key = :key AND k.event_id BETWEEN :event_low AND :event_high")
     return where, params
 
 
-def page_sql(wanted: DeliveryFilter, *, newer: bool = False) -> tuple[str, dict[str, Any]]:
-    """One page: older than :before (newest first), or with ``newer`` newer than :after."""
-    where, params = where_of(wanted)
+def page_sql(
+    wanted: DeliveryFilter, search: Search | None = None, *, newer: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """One page: ids in [:low, :before), newest first, or with ``newer`` in (:after, :high),
+    oldest first. A search by key reads one webhook's deliveries (:key_webhook)."""
+    where, params = where_of(wanted, search)
     if newer:
-        where.insert(0, "d.id > :after")
-        order = "ASC"
+        where.insert(0, "d.id > :after AND d.id < :high")
     else:
-        where.insert(0, "d.id < :before AND d.id >= :floor" if walks(wanted) else "d.id < :before")
-        order = "DESC"
+        where.insert(0, "d.id < :before AND d.id >= :low")
+    order = "ASC" if newer else "DESC"
+    by_key = search is not None and search.kind == "key"
     # The column expression of the code-class index must read as in the index (no alias).
-    statement = f"SELECT {_COLUMNS} {_FROM} WHERE {' AND '.join(where)} "
-    statement += f"ORDER BY d.id {order} LIMIT :limit"
+    statement = f"SELECT {_COLUMNS} {_FROM_KEY if by_key else _FROM} WHERE {' AND '.join(where)} "
+    statement += f"ORDER BY {'k.event_id' if by_key else 'd.id'} {order} LIMIT :limit"
     return statement, params
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A filter made ready to read: its search read, its time range as ids."""
+
+    wanted: DeliveryFilter
+    search: Search | None
+    low: int  # the first id in range
+    high: int  # past the last id in range
+
+
+def _plan(session: Session, wanted: DeliveryFilter, top: int) -> _Plan:
+    search = read_search(session, wanted.search)
+    low, high = 1, _NEWEST
+    if wanted.since is not None:
+        low = first_id_at(session, wanted.since - CLOCK_SLACK, top)
+    if wanted.until is not None:
+        high = first_id_at(session, wanted.until + CLOCK_SLACK, top)
+    return _Plan(wanted, search, low, high)
+
+
+def _top(session: Session) -> int:
+    return int(session.execute(text("SELECT max(id) FROM deliveries")).scalar_one() or 0)
+
+
+_KEY_WEBHOOKS = text("SELECT id FROM webhooks ORDER BY id")
+# The events of one webhook's deliveries around an id: its deliveries run in event order.
+_EVENT_BELOW = text(
+    "SELECT event_id FROM deliveries WHERE webhook_id = :webhook AND id < :id "
+    "ORDER BY id DESC LIMIT 1"
+)
+_EVENT_FROM = text(
+    "SELECT event_id FROM deliveries WHERE webhook_id = :webhook AND id >= :id ORDER BY id LIMIT 1"
+)
+
+
+def _key_rows(
+    session: Session, plan: _Plan, *, low: int, high: int, newer: bool, limit: int
+) -> list[DeliveryRow]:
+    """Up to ``limit`` deliveries of the searched key with ids in [low, high), newest first
+    (``newer``: oldest first), merged from each webhook's."""
+    statement, params = page_sql(plan.wanted, plan.search, newer=newer)
+    query = text(statement)
+    if plan.wanted.webhook_id is not None:
+        webhooks = [plan.wanted.webhook_id]
+    else:
+        webhooks = list(session.scalars(_KEY_WEBHOOKS))
+    rows: list[DeliveryRow] = []
+    for webhook in webhooks:
+        # The webhook's deliveries in [low, high) are those of the events in this range.
+        above = session.execute(_EVENT_BELOW, {"webhook": webhook, "id": high}).scalar()
+        below = session.execute(_EVENT_FROM, {"webhook": webhook, "id": low}).scalar()
+        if above is None or below is None or below > above:
+            continue
+        params.update(
+            key_webhook=webhook,
+            event_low=below,
+            event_high=above,
+            before=high,
+            low=low,
+            after=low - 1,
+            high=high,
+            limit=limit,
+        )
+        rows += map(_row, session.execute(query, params))
+    rows.sort(key=lambda row: row.id, reverse=not newer)
+    return rows[:limit]
 
 
 def delivery_page(
@@ -243,33 +390,37 @@ def delivery_page(
     limit: int = PAGE_SIZE,
 ) -> DeliveryPage:
     """The newest ``limit`` deliveries matching ``wanted`` older than ``before``."""
-    statement, params = page_sql(wanted)
-    params.update(before=_NEWEST if before is None else before, limit=limit)
-    floor = top = 0
-    if before is None:
-        top = session.execute(text("SELECT max(id) FROM deliveries")).scalar_one() or 0
-    if walks(wanted):
-        before = top + 1 if before is None else before
-        floor = max(0, before - WALK)
-        params.update(before=before, floor=floor)
-    rows = tuple(_row(r) for r in session.execute(text(statement), params))
-    if len(rows) == limit:
-        return DeliveryPage(rows, rows[-1].id, top)
-    return DeliveryPage(rows, floor if floor > 1 else None, top)
-
-
-def walks(wanted: DeliveryFilter) -> bool:
-    """Whether the filter searches the bodies (which walks history a step at a time)."""
-    query = wanted.search.strip()
-    return bool(query) and not _UID.match(query.lower())
+    top = _top(session)
+    plan = _plan(session, wanted, top)
+    searched = "" if plan.search is None else plan.search.said
+    high = min(_NEWEST if before is None else before, plan.high)
+    if plan.search is not None and plan.search.kind == "nothing":
+        rows: tuple[DeliveryRow, ...] = ()
+    elif plan.search is not None and plan.search.kind == "key":
+        rows = tuple(_key_rows(session, plan, low=plan.low, high=high, newer=False, limit=limit))
+    else:
+        statement, params = page_sql(wanted, plan.search)
+        params.update(before=high, low=plan.low, limit=limit)
+        rows = tuple(_row(r) for r in session.execute(text(statement), params))
+    cursor = rows[-1].id if len(rows) == limit else None
+    return DeliveryPage(rows, cursor, top if before is None else 0, searched)
 
 
 def newer_deliveries(
     session: Session, wanted: DeliveryFilter, *, after: int, limit: int = PAGE_SIZE
 ) -> tuple[DeliveryRow, ...]:
     """Up to ``limit`` deliveries matching ``wanted`` newer than ``after``, oldest first."""
-    statement, params = page_sql(wanted, newer=True)
-    params.update(after=after, limit=limit)
+    top = _top(session)
+    if top <= after:
+        return ()
+    plan = _plan(session, wanted, top)
+    if plan.search is not None and plan.search.kind == "nothing":
+        return ()
+    low = max(after + 1, plan.low)
+    if plan.search is not None and plan.search.kind == "key":
+        return tuple(_key_rows(session, plan, low=low, high=plan.high, newer=True, limit=limit))
+    statement, params = page_sql(wanted, plan.search, newer=True)
+    params.update(after=low - 1, high=plan.high, limit=limit)
     return tuple(_row(r) for r in session.execute(text(statement), params))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sigfollow_desktop.core.meta import ParsedEvent
-from sigfollow_desktop.store.models import Event
+from sigfollow_desktop.store.models import Event, EventKey
 from sigfollow_desktop.store.uids import new_uid, uid_prefix
 
 # Every enabled webhook subscribed to the event's field gets one pending delivery, due now,
@@ -45,15 +45,15 @@ _FAN_OUT_SHARED = text(
 )
 
 
-# What intake needs of one parsed body: its bytes, its field and its dedupe key. A tuple of
-# bytes and strings: a big import holds a few hundred thousand of them between checking and
-# writing, and Python's garbage collector stops looking at such tuples, as it would not at
-# the parsed objects they come from.
-Row = tuple[bytes, str, str]
+# What intake needs of one parsed body: its bytes, its field, its dedupe key and its search
+# keys. A tuple of bytes and strings (and a tuple of strings): a big import holds a few hundred
+# thousand of them between checking and writing, and Python's garbage collector stops looking
+# at such tuples, as it would not at the parsed objects they come from.
+Row = tuple[bytes, str, str, tuple[str, ...]]
 
 
 def row_of(body: bytes, parsed: ParsedEvent) -> Row:
-    return (body, parsed.field, parsed.dedupe_key)
+    return (body, parsed.field, parsed.dedupe_key, parsed.keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,23 +82,35 @@ def store_events(
 def store_rows(session: Session, batch: Iterable[Row], source: str = "import") -> Intake:
     """Insert a batch of rows in the session's transaction; known events are skipped."""
     now = time.time()
-    rows = [
-        {
-            "uid": new_uid(now),
-            "field": field,
-            "dedupe_key": dedupe_key,
-            "body": body,
-            "received_at": now,
-            "source": source,
-        }
-        for body, field, dedupe_key in batch
-    ]
+    rows: list[dict[str, object]] = []
+    keys_of: dict[str, tuple[str, ...]] = {}
+    for body, field, dedupe_key, keys in batch:
+        rows.append(
+            {
+                "uid": new_uid(now),
+                "field": field,
+                "dedupe_key": dedupe_key,
+                "body": body,
+                "received_at": now,
+                "source": source,
+            }
+        )
+        keys_of.setdefault(dedupe_key, keys)  # the first of two alike is the one stored
     if not rows:
         return Intake()
     shared = session.get_bind().dialect.name == "postgresql"
     insert = postgresql.insert if shared else sqlite.insert
-    statement = insert(Event).on_conflict_do_nothing().returning(Event.id)
-    ids = list(session.scalars(statement, rows))
+    statement = insert(Event).on_conflict_do_nothing().returning(Event.id, Event.dedupe_key)
+    stored = session.execute(statement, rows).all()
+    ids = [event_id for event_id, _ in stored]
+    # The keys of the events stored now (a known event has its keys already).
+    key_rows = [
+        {"key": key, "event_id": event_id}
+        for event_id, dedupe_key in stored
+        for key in keys_of[dedupe_key]
+    ]
+    if key_rows:
+        session.execute(insert(EventKey).on_conflict_do_nothing(), key_rows)
     deliveries = 0
     if ids and shared:
         result = session.execute(_FAN_OUT_SHARED, {"ids": ids, "uid_prefix": uid_prefix(now)})

@@ -10,10 +10,14 @@ writer holds the lock for microseconds per body instead of the ORM's hundred. Th
 inside ``BEGIN IMMEDIATE``: no other writer can insert meanwhile, and an ``INTEGER PRIMARY
 KEY`` takes the next id for each row inserted (a skipped duplicate takes none), so the new
 events' ids are the ``stored`` ids ending at the last one inserted.
+
+Their search keys (table ``event_keys``) go in with one more ``INSERT`` for the whole batch
+(an event already known, skipped by the first statement, keeps the keys it has).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -26,6 +30,22 @@ from sigfollow_desktop.store.uids import RANDOM_HEX, uid_prefix
 _INSERT = "INSERT INTO events (uid, field, dedupe_key, body, received_at, source) VALUES "
 _ROW = "(?, ?, ?, ?, ?, ?)"
 _ROWS_PER_STATEMENT = 1_000  # 6,000 parameters, well under SQLite's 32,766
+# The batch's keys as one parameter, a JSON array of pairs: the statement's text is the same
+# for every batch, so SQLite compiles it once (a text with one placeholder per key would be new
+# for nearly every batch). Every event of the batch stored (no duplicate, the usual case): its
+# id is known, so a pair is [key, event id]; otherwise [key, dedupe key], matched to the event
+# stored now by the dedupe key's unique index.
+_INSERT_KEYS = """
+    INSERT INTO event_keys (key, event_id)
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)
+"""
+_INSERT_KEYS_BY_DEDUPE_KEY = """
+    INSERT INTO event_keys (key, event_id)
+    SELECT json_extract(k.value, '$[0]'), e.id FROM json_each(?) AS k
+    JOIN events AS e ON e.dedupe_key = json_extract(k.value, '$[1]')
+    WHERE e.id BETWEEN ? AND ?
+    ON CONFLICT DO NOTHING
+"""
 
 
 def store_batch(
@@ -57,6 +77,28 @@ def store_batch(
             stored += cursor.rowcount
     deliveries = 0
     if stored:
+        _store_keys(raw, items, first, last)
         fan_out = {"first": first, "last": last, "uid_prefix": prefix}
         deliveries = raw.execute(FAN_OUT_SQL, fan_out).rowcount
     return Intake(stored=stored, duplicates=len(items) - stored, deliveries=deliveries)
+
+
+def _store_keys(
+    raw: sqlite3.Connection, items: Sequence[tuple[bytes, ParsedEvent]], first: int, last: int
+) -> None:
+    """The search keys of the events stored with ids ``first`` to ``last``."""
+    # Printable text as it is (keys hold no control characters): nothing for SQLite to
+    # unescape but quotes and backslashes.
+    if last - first + 1 == len(items):  # all stored, in order
+        pairs: list[tuple[str, int | str]] = [
+            (key, event_id)
+            for event_id, (_body, parsed) in enumerate(items, start=first)
+            for key in parsed.keys
+        ]
+        if pairs:
+            raw.execute(_INSERT_KEYS, (json.dumps(pairs, ensure_ascii=False),))
+        return
+    pairs = [(key, parsed.dedupe_key) for _body, parsed in items for key in parsed.keys]
+    if pairs:
+        document = json.dumps(pairs, ensure_ascii=False)
+        raw.execute(_INSERT_KEYS_BY_DEDUPE_KEY, (document, first, last))

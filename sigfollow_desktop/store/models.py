@@ -79,6 +79,26 @@ class Event(Base):
     source: Mapped[str] = mapped_column(String(16), default="import")
 
 
+class EventKey(Base):
+    """What a person may search an event by (its wamids, template id and phone numbers, see
+    :func:`sigfollow_desktop.core.meta.search_keys`), written with the event (revision 0006).
+
+    The primary key is the search: one key's events, newest last, in one range. The index on
+    the event is for deleting an event, whose keys go with it (``ON DELETE CASCADE``).
+    """
+
+    __tablename__ = "event_keys"
+    __table_args__ = (
+        Index("ix_event_keys_event_id", "event_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (

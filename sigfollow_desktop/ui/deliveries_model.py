@@ -116,6 +116,7 @@ class DeliveriesModel(QAbstractTableModel):
         self._generation = 0
         self._has_loaded = False
         self._top = 0  # the newest delivery id when the first page was read
+        self.searched = ""  # what the search box was read as, in words
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -162,6 +163,7 @@ class DeliveriesModel(QAbstractTableModel):
         self._loading = False
         if not self._has_loaded:
             self._top = page.top
+            self.searched = page.searched
         self._before = page.before
         self._exhausted = page.before is None
         # A row may already be here (inserted at the top meanwhile): keep the order strict.
@@ -176,7 +178,7 @@ class DeliveriesModel(QAbstractTableModel):
             self._has_loaded = True
             self.loaded.emit()
         if len(page.rows) < self.page_size and not self._exhausted:
-            self.fetchMore()  # a search in the bodies walks on, a step at a time
+            self.fetchMore()  # a short page with a cursor: read on
 
     def refresh_live(self, touched: Iterable[int] = ()) -> None:
         """Reread the rows in ``touched`` that are shown, and add what is newer at the top."""

@@ -37,6 +37,8 @@ from sigfollow_desktop.ui.theme import tag
 
 LIVE_DELAY_MS = 250  # engine reports in a burst make one reread
 POLL_MS = 2000  # new deliveries (imports, intake, another process) are looked for this often
+# How a search's own line begins (store.delivery_pages.read_search): cleared with the search.
+SEARCHED_PREFIXES = ("Searched ", "No event")
 RECOVER_CHOICES = tuple((label, back) for label, back in RANGES if back is not None)
 
 
@@ -102,6 +104,7 @@ class DeliveriesView(QWidget):
         selection = self.table.selectionModel()
         selection.currentRowChanged.connect(self._on_current_changed)
         self.model.rows_added_at_top.connect(self._keep_viewport)
+        self.model.loaded.connect(self._say_what_was_searched)
         self.model.rowsAboutToBeInserted.connect(self._note_scroll)
         self._scroll_before = 0
 
@@ -165,6 +168,11 @@ class DeliveriesView(QWidget):
     def set_filter(self, wanted: DeliveryFilter) -> None:
         self._started = True
         self.model.set_filter(wanted)
+
+    @Slot()
+    def _say_what_was_searched(self) -> None:
+        if self.model.filter.search or self.message.text().startswith(SEARCHED_PREFIXES):
+            self.message.setText(self.model.searched)
 
     def show_filtered(self, wanted: DeliveryFilter) -> None:
         """Show exactly ``wanted`` (a notification's deliveries, a test)."""

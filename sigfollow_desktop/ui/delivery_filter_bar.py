@@ -69,6 +69,10 @@ class DeliveryFilterBar(QWidget):
         self.search.setObjectName("deliverySearch")
         self.search.setAccessibleName("Search deliveries")
         self.search.setPlaceholderText("Search event id, wamid, phone or delivery id")
+        self.search.setToolTip(
+            "Exact ids: a delivery or event id, a wamid, a template id or a phone number "
+            "(+, spaces and dashes are ignored). Message text is not searched."
+        )
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(220)
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sigfollow_desktop.core import meta
 from sigfollow_desktop.core.errors import PayloadError
-from sigfollow_desktop.core.meta import parse_body
+from sigfollow_desktop.core.meta import parse_body, phone_key, search_keys
 from sigfollow_desktop.core.samples import simulated_bodies
 from tests.support.meta_wire import REFERENCE
 from tests.support.samples import APPENDIX
@@ -240,3 +240,55 @@ def test_both_readers_give_the_same_value(value: Any) -> None:
             meta.parse_json(body)
         return
     assert json.dumps(meta.parse_json(body)) == json.dumps(strict)
+
+
+def test_search_keys_are_the_meta_ids_and_phone_numbers() -> None:
+    assert parse_body(APPENDIX["statuses"]).keys == (
+        "16505551234",
+        "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=",
+    )
+    assert parse_body(APPENDIX["template_status"]).keys == ("1689556908129832",)
+    # Several messages, a sender written as a person types it, a contact of its own.
+    document = _doc("messages")
+    value = document["entry"][0]["changes"][0]["value"]
+    second = dict(value["messages"][0], id="wamid.second")
+    second["from"] = "+49 (151) 555-0100"
+    value["messages"].append(second)
+    value["contacts"].append({"profile": {"name": "B"}, "wa_id": "33612345678"})
+    keys = parse_body(json.dumps(document).encode()).keys
+    assert keys == (
+        "16505551234",
+        "33612345678",
+        "491515550100",
+        "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=",
+        "wamid.second",
+    )
+
+
+def test_what_is_not_an_id_is_left_out_of_the_search_keys() -> None:
+    document = _doc("statuses")
+    value = document["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["wa_id"] = 16505551234.5
+    status = value["statuses"][0]
+    status["recipient_id"] = {"not": "a phone"}
+    status["id"] = "wamid." + "x" * 300  # longer than any Meta id
+    assert search_keys(document) == ()
+    status["recipient_id"], status["id"] = True, "line\nbreak"
+    assert search_keys(document) == ()
+    assert search_keys({"entry": "not a list"}) == ()
+    assert search_keys([1, 2]) == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("+1 650-555-1234", "16505551234"),
+        (" 16505551234 ", "16505551234"),
+        ("(650) 555.1234", "6505551234"),
+        ("wamid.HBgM+abc", "wamid.HBgM+abc"),
+        ("1689556908129832", "1689556908129832"),
+        ("+", "+"),
+    ],
+)
+def test_a_phone_number_is_its_digits_anything_else_as_typed(typed: str, key: str) -> None:
+    assert phone_key(typed) == key

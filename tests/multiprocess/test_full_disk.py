@@ -22,7 +22,7 @@ from sigfollow_desktop.engine.send import DELIVERY_ID_HEADER
 from tests.multiprocess.conftest import Lines, Site, wait_for
 from tests.support.receiver import Receiver
 
-SMALL = "12m"  # room for two of the import's 5,000-event batches, not for the rest
+SMALL = "14m"  # room for two of the import's 5,000-event batches (search keys too), not more
 ROOMY = "256m"
 ASKED = 100_000
 

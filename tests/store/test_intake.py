@@ -5,7 +5,7 @@ from sigfollow_desktop.core.bodies import split_bodies
 from sigfollow_desktop.core.meta import parse_body
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.events import store_events
-from sigfollow_desktop.store.models import Delivery, Event
+from sigfollow_desktop.store.models import Delivery, Event, EventKey
 from tests.support.samples import APPENDIX
 
 BACKENDS = ("sqlite", "postgresql")  # every test here runs on both stores
@@ -30,6 +30,17 @@ def test_each_event_is_stored_once_with_its_raw_bytes(store: Store) -> None:
             zip(APPENDIX, APPENDIX.values(), strict=True)
         )
         assert len({e.uid for e in events}) == 3
+        keys = session.execute(
+            select(EventKey.key, Event.field).join(Event).order_by(EventKey.key, Event.field)
+        ).all()
+    # Each event's Meta ids and phone numbers, once (the duplicate added none).
+    assert [tuple(row) for row in keys] == [
+        ("16505551234", "messages"),
+        ("16505551234", "statuses"),
+        ("1689556908129832", "template_status"),
+        ("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", "messages"),
+        ("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=", "statuses"),
+    ]
 
 
 def test_fan_out_to_enabled_webhooks_subscribed_to_the_field(admin: Admin, store: Store) -> None:

@@ -12,7 +12,7 @@ from sigfollow_desktop.core.samples import simulated_bodies
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.events import Intake, store_events
 from sigfollow_desktop.store.intake_batch import store_batch
-from sigfollow_desktop.store.models import Delivery, Event
+from sigfollow_desktop.store.models import Delivery, Event, EventKey
 
 
 def _batch(store: Store, items: list[tuple[bytes, ParsedEvent]]) -> Intake:
@@ -53,6 +53,16 @@ def test_the_batch_matches_store_events_row_for_row(admin: Admin, store: Store) 
         assert by_event[event.id] == wanted
     assert got.deliveries == sum(len(by_event[e.id]) for e in events[20:])
     assert expected.deliveries == sum(len(by_event[e.id]) for e in events[:20])
+    # Each event's search keys, once, whichever writer stored it.
+    with store.session() as session:
+        keys = session.execute(select(EventKey.event_id, EventKey.key)).all()
+    by_key: dict[int, set[str]] = {}
+    for event_id, key in keys:
+        by_key.setdefault(event_id, set()).add(key)
+    assert len(keys) == sum(len(parsed.keys) for _body, parsed in items)
+    for event, (_body, parsed) in zip(events, items, strict=True):
+        assert parsed.keys
+        assert by_key[event.id] == set(parsed.keys)
 
 
 def test_an_empty_or_all_known_batch_changes_nothing(store: Store) -> None:

@@ -1,5 +1,6 @@
 """Retention: only old delivered deliveries go, in batches, with their attempts and the events
-left without a delivery; failed, pending and recent ones stay."""
+left without a delivery (and those events' search keys); failed, pending and recent ones
+stay."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def counts(store: Store) -> dict[str, int]:
             {"before": BEFORE},
         )
         found = {str(key): int(value) for key, value in rows}
-        for table in ("events", "attempts"):
+        for table in ("events", "attempts", "event_keys"):
             found[table] = int(
                 connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
             )
@@ -67,6 +68,7 @@ def test_only_old_delivered_deliveries_go_in_batches(admin: Admin, store: Store)
         "pending": 2,
         "events": 16,
         "attempts": 15,
+        "event_keys": 16,
     }
 
     assert prune(store, 3) == 3  # a batch is at most its limit
@@ -79,6 +81,7 @@ def test_only_old_delivered_deliveries_go_in_batches(admin: Admin, store: Store)
         "pending": 2,
         "events": 16 - 7,  # the 7 lone ones; the shared event and the undelivered one stay
         "attempts": 15 - 7,  # the shared event's delivered one had no attempt row
+        "event_keys": 16 - 7,  # an event's search keys go with it
     }
     with store.engine.connect() as connection:
         kept = connection.execute(

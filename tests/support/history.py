@@ -20,7 +20,8 @@ def add_history(
     status: str,
     finished_at: float | None,
 ) -> list[int]:
-    """``count`` events, each with one delivery per webhook in ``status``; the event ids."""
+    """``count`` events, each with a search key (a phone number) and one delivery per webhook
+    in ``status``; the event ids."""
     event_ids = []
     with store.transaction() as session:
         for _ in range(count):
@@ -34,6 +35,10 @@ def add_history(
                 {"uid": f"{n:032x}", "key": f"history-{n}", "body": b"{}", "at": at},
             ).scalar_one()
             event_ids.append(int(event_id))
+            session.execute(
+                text("INSERT INTO event_keys (key, event_id) VALUES (:key, :e)"),
+                {"key": f"1555{n:07d}", "e": event_id},
+            )
             for webhook_id in webhook_ids:
                 delivery_id = session.execute(
                     text(

@@ -118,6 +118,16 @@ def test_filters_and_search(qtbot: QtBot, window: MainWindow, admin: Admin, stor
     qtbot.waitUntil(lambda: view.model.filter.search == detail.row.uid, timeout=5000)
     wait_loaded(qtbot, view)
     assert shown_ids(view) == [5]
+    assert view.message.text() == f"Searched the delivery and event ids for {detail.row.uid}"
+    # Text that is no id: nothing, at once, and the view says what was (not) searched.
+    bar.search_now("where is my order")
+    qtbot.waitUntil(lambda: view.model.filter.search == "where is my order", timeout=5000)
+    wait_loaded(qtbot, view)
+    assert shown_ids(view) == []
+    assert view.message.text().endswith("(message text is not searched)")
+    bar.search_now("")
+    wait_loaded(qtbot, view)
+    assert view.message.text() == ""
     assert first != second
 
 
