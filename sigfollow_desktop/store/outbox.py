@@ -30,6 +30,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from sigfollow_desktop.core.errors import NotFoundError
+from sigfollow_desktop.core.http_headers import HeaderPairs
 from sigfollow_desktop.store.models import FAILING_ATTEMPT, DeliveryStatus
 from sigfollow_desktop.store.webhooks import get_webhook
 
@@ -75,13 +76,30 @@ _RECORDS = """
     FROM json_each(:records)
 """
 
+# The attempts' rows travel in an array of their own, with their headers: the other two
+# statements of a batch parse only the short records above, not the headers too.
+_ATTEMPTS = """
+    SELECT json_extract(value, '$[0]') AS delivery_id,
+           json_extract(value, '$[1]') AS attempt,
+           json_extract(value, '$[2]') AS started_at,
+           json_extract(value, '$[3]') AS duration_ms,
+           json_extract(value, '$[4]') AS status_code,
+           json_extract(value, '$[5]') AS error,
+           json_extract(value, '$[6]') AS excerpt,
+           json_extract(value, '$[7]') AS request_headers,
+           json_extract(value, '$[8]') AS response_headers,
+           json_extract(value, '$[9]') AS response_headers_cut
+    FROM json_each(:attempts)
+"""
+
 # The f-strings below only join constant SQL; every value travels as a bound parameter.
 _INSERT_ATTEMPTS = f"""
     INSERT INTO attempts (delivery_id, webhook_id, number, started_at, duration_ms,
-                          status_code, error, response_excerpt)
+                          status_code, error, response_excerpt, request_headers,
+                          response_headers, response_headers_cut)
     SELECT o.delivery_id, d.webhook_id, o.attempt, o.started_at, o.duration_ms, o.status_code,
-           o.error, o.excerpt
-    FROM ({_RECORDS}) AS o JOIN deliveries AS d ON d.id = o.delivery_id
+           o.error, o.excerpt, o.request_headers, o.response_headers, o.response_headers_cut
+    FROM ({_ATTEMPTS}) AS o JOIN deliveries AS d ON d.id = o.delivery_id
     """  # noqa: S608
 
 # Only a pending delivery is updated: one removed, or repaired by hand meanwhile, is left be.
@@ -157,6 +175,11 @@ class AttemptRecord:
     status: DeliveryStatus  # pending (to retry), delivered or failed
     next_attempt_at: float | None
     finished_at: float | None
+    # The request's headers as sent, the answer's as received (capped), and how many of the
+    # answer's did not fit; None when there was no request or no answer.
+    request_headers: HeaderPairs | None = None
+    response_headers: HeaderPairs | None = None
+    response_headers_cut: int | None = None
 
 
 def _sql(connection: Connection, statement: str, params: dict[str, Any] | None = None) -> Any:
@@ -219,6 +242,7 @@ def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
     """Store the attempts and the deliveries' new states (the caller's transaction)."""
     if not records:
         return
+    errors = [None if o.error is None else o.error[:ERROR_CHARS] for o in records]
     data = json.dumps(
         [
             [
@@ -227,16 +251,34 @@ def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
                 o.started_at,
                 o.duration_ms,
                 o.status_code,
-                None if o.error is None else o.error[:ERROR_CHARS],
+                error,
                 o.excerpt,
                 o.status,
                 o.next_attempt_at,
                 o.finished_at,
             ]
-            for o in records
+            for o, error in zip(records, errors, strict=True)
         ]
     )
-    _sql(connection, _INSERT_ATTEMPTS, {"records": data})
+    attempts = json.dumps(
+        [
+            [
+                o.delivery_id,
+                o.attempt,
+                o.started_at,
+                o.duration_ms,
+                o.status_code,
+                error,
+                o.excerpt,
+                o.request_headers,
+                o.response_headers,
+                o.response_headers_cut,
+            ]
+            for o, error in zip(records, errors, strict=True)
+        ],
+        separators=(",", ":"),
+    )
+    _sql(connection, _INSERT_ATTEMPTS, {"attempts": attempts})
     _sql(connection, _COUNT_ACTIVITY, {"records": data})
     _sql(connection, _UPDATE_DELIVERIES, {"records": data})
 

@@ -1,0 +1,39 @@
+"""attempt headers: each attempt's request headers as sent and its answer's headers
+
+Until now an attempt kept its status, error and the first 1 KB of the answer; the request's
+headers were made again for display with the webhook's current secret, which after Rotate
+secret is not the signature that was sent, and the answer's headers were not kept. Each
+attempt now stores its request headers exactly as written on the connection, signature
+included (a MAC of the body; the secret is never stored), and the answer's headers as
+received, at most 8 KiB of them with the count of those left out. Both are JSON arrays of
+[name, value] pairs, in their order.
+
+Three nullable columns, added in place (a plain ADD COLUMN, no table rebuild however many
+attempts are stored): attempts recorded before this revision have none, and say so.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-28 02:30:00.000000
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+_COLUMNS = ("request_headers", "response_headers", "response_headers_cut")
+
+
+def upgrade() -> None:
+    op.add_column("attempts", sa.Column("request_headers", sa.Text(), nullable=True))
+    op.add_column("attempts", sa.Column("response_headers", sa.Text(), nullable=True))
+    op.add_column("attempts", sa.Column("response_headers_cut", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("attempts", schema=None) as batch_op:
+        for column in reversed(_COLUMNS):
+            batch_op.drop_column(column)
