@@ -69,7 +69,8 @@ def test_the_request_headers_stored_are_the_bytes_the_receiver_read(
         assert exchange.request_headers is not None
         assert wire_block(exchange.request_headers) == got.raw_headers  # byte for byte
         signature = get(exchange.request_headers, SIGNATURE_HEADER)
-        assert signature is not None and verify(secret, got.body, signature)
+        assert signature is not None
+        assert verify(secret, got.body, signature)
         assert exchange.response_headers is not None
         assert ("X-Receiver-Trace", "trace-42") in exchange.response_headers
         assert ("Cache-Control", "no-store") in exchange.response_headers

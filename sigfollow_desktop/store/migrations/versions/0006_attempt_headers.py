@@ -34,6 +34,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("attempts", schema=None) as batch_op:
-        for column in reversed(_COLUMNS):
-            batch_op.drop_column(column)
+    # A plain DROP COLUMN (SQLite 3.35 on): no table copy, and the columns carry no index.
+    for column in reversed(_COLUMNS):
+        op.drop_column("attempts", column)
