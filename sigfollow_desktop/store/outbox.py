@@ -103,13 +103,15 @@ _INSERT_ATTEMPTS = f"""
     """  # noqa: S608
 
 # Only a pending delivery is updated: one removed, or repaired by hand meanwhile, is left be.
+# The unary + keeps SQLite from reading every pending delivery by ix_deliveries_status
+# (revision 0005) for each batch: the records come first, each delivery by its id.
 _UPDATE_DELIVERIES = f"""
     UPDATE deliveries
     SET status = o.status, attempt_count = o.attempt, next_attempt_at = o.next_attempt_at,
         lease_owner = NULL, lease_until = NULL, last_status_code = o.status_code,
         last_error = o.error, last_duration_ms = o.duration_ms, finished_at = o.finished_at
     FROM ({_RECORDS}) AS o
-    WHERE deliveries.id = o.delivery_id AND deliveries.status = 'pending'
+    WHERE deliveries.id = o.delivery_id AND +deliveries.status = 'pending'
     """  # noqa: S608
 
 # Per webhook and minute, what the batch's attempts meant: the activity chart's counts.
