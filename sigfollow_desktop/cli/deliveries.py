@@ -83,7 +83,10 @@ def _print_exchange(ctx: Context, attempt: Attempt) -> None:
     ctx.print(f"Attempt {attempt.number} · {_result(attempt.status_code, attempt.error)}")
     sent = from_json(attempt.request_headers)
     if sent is None:
-        ctx.print("  Headers were not recorded for this attempt (made by an earlier version).")
+        ctx.print(
+            "  Headers were not recorded for this attempt (an earlier version made it, or no "
+            "request could be made)."
+        )
         return
     _headers(ctx, "Request headers, as sent:", sent)
     got = from_json(attempt.response_headers)

@@ -31,7 +31,10 @@ MISSING_KEY_TEXT = (
     "The webhook's signing secret is not in the keychain, so the signed headers cannot be "
     "shown. Rotate secret on the Webhooks tab issues a new one."
 )
-NOT_RECORDED_TEXT = "Headers were not recorded for this attempt (made by an earlier version)."
+NOT_RECORDED_TEXT = (
+    "Headers were not recorded for this attempt (an earlier version made it, or no request "
+    "could be made)."
+)
 
 
 def pretty(body: bytes) -> str:
