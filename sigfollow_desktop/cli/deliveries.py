@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sigfollow_desktop.cli.context import Context, UsageError, plural, table, when
 from sigfollow_desktop.cli.options import ID, MAX_LIMIT, whole_number
-from sigfollow_desktop.core.http_headers import ANSWER_HEADERS_KEPT, HeaderPairs, from_json
+from sigfollow_desktop.core.http_headers import ANSWER_HEADERS_KEPT, HeaderPairs, header_pairs
 from sigfollow_desktop.store.deliveries import get_delivery, list_deliveries
 from sigfollow_desktop.store.models import Attempt
 from sigfollow_desktop.store.outbox import recover, redeliver
@@ -81,17 +81,15 @@ def _print_exchange(ctx: Context, attempt: Attempt) -> None:
     """The headers one attempt sent and got back, as stored (the signature, never a secret)."""
     ctx.print()
     ctx.print(f"Attempt {attempt.number} · {_result(attempt.status_code, attempt.error)}")
-    sent = from_json(attempt.request_headers)
-    if sent is None:
+    if attempt.request_headers is None:
         ctx.print(
             "  Headers were not recorded for this attempt (an earlier version made it, or no "
             "request could be made)."
         )
         return
-    _headers(ctx, "Request headers, as sent:", sent)
-    got = from_json(attempt.response_headers)
-    if got is not None:
-        _headers(ctx, "Answer headers:", got)
+    _headers(ctx, "Request headers, as sent:", header_pairs(attempt.request_headers))
+    if attempt.response_headers is not None:
+        _headers(ctx, "Answer headers:", header_pairs(attempt.response_headers))
         if attempt.response_headers_cut:
             ctx.print(
                 f"    … {attempt.response_headers_cut} more header(s) not kept (an answer's "

@@ -1,65 +1,56 @@
-"""HTTP headers as they travel: names and values in their order, and how they are stored.
+"""HTTP headers as they travel: the header lines of a request or an answer, byte for byte.
 
-A header set is a tuple of ``(name, value)`` pairs, names in the case they were written,
-duplicates kept. HTTP header bytes are Latin-1 at most, so decoding them as Latin-1 keeps
-every byte: ``name.encode("latin-1")`` gives back what was on the wire.
+An attempt stores its headers as a *header block*: the lines exactly as HTTP/1.1 writes them
+(``Name: value`` and CR LF each, names in their case, in their order, duplicates kept), without
+the empty line that ends them. Bytes, because that is what was on the wire, and because
+joining bytes is the cheapest form to make on the sender threads and to store in a batch.
+For reading they become ``(name, value)`` pairs, decoded as Latin-1, which maps every byte to
+one character and back (HTTP header bytes are Latin-1 at most).
 
-Stored with an attempt as JSON, an array of ``[name, value]`` arrays. The answer's headers
-come from the receiver, which is not trusted: at most :data:`ANSWER_HEADERS_KEPT` bytes of
-them are kept, whole headers in their order, and the count of those left out is stored too.
+The answer's headers come from the receiver, which is not trusted: at most
+:data:`ANSWER_HEADERS_KEPT` bytes of them are kept, whole lines in their order, and the count
+of the lines left out is stored beside them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 HeaderPairs = tuple[tuple[str, str], ...]
 
-ANSWER_HEADERS_KEPT = 8 * 1024  # bytes, counted as on the wire ("Name: value\r\n")
+ANSWER_HEADERS_KEPT = 8 * 1024  # bytes of header lines
 
 
-def from_raw(raw: Iterable[tuple[bytes, bytes]]) -> HeaderPairs:
-    """Pairs of bytes (httpx's ``Headers.raw``) as text, byte for byte (Latin-1)."""
-    return tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in raw)
+def header_block(raw: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """The header lines of ``raw`` pairs (httpx's ``Headers.raw``), as written on the wire."""
+    return b"".join([name + b": " + value + b"\r\n" for name, value in raw])
 
 
-def wire_size(name: str, value: str) -> int:
-    """The bytes of one header line: ``Name: value`` and CR LF."""
-    return len(name) + len(value) + 4
+def capped_block(
+    raw: Iterable[tuple[bytes, bytes]], limit: int = ANSWER_HEADERS_KEPT
+) -> tuple[bytes, int]:
+    """The first header lines that fit in ``limit`` bytes, and how many lines did not fit.
 
-
-def capped(pairs: HeaderPairs, limit: int = ANSWER_HEADERS_KEPT) -> tuple[HeaderPairs, int]:
-    """The first headers that fit in ``limit`` bytes, and how many did not fit.
-
-    Whole headers only, in their order: the first that does not fit ends the kept ones.
+    Whole lines only, in their order: the first that does not fit ends the kept ones.
     """
+    lines = [name + b": " + value + b"\r\n" for name, value in raw]
     used = 0
-    for index, (name, value) in enumerate(pairs):
-        used += wire_size(name, value)
+    for index, line in enumerate(lines):
+        used += len(line)
         if used > limit:
-            return pairs[:index], len(pairs) - index
-    return pairs, 0
+            return b"".join(lines[:index]), len(lines) - index
+    return b"".join(lines), 0
 
 
-def wire_block(pairs: HeaderPairs) -> bytes:
-    """The header lines as HTTP/1.1 writes them, ending with the empty line."""
-    lines = b"".join(f"{name}: {value}\r\n".encode("latin-1") for name, value in pairs)
-    return lines + b"\r\n"
-
-
-def to_json(pairs: HeaderPairs | None) -> str | None:
-    """The stored form (None stays None)."""
-    if pairs is None:
-        return None
-    return json.dumps(pairs, separators=(",", ":"))
-
-
-def from_json(stored: str | None) -> HeaderPairs | None:
-    """Pairs back from their stored form; None when none were stored."""
-    if stored is None:
-        return None
-    return tuple((str(name), str(value)) for name, value in json.loads(stored))
+def header_pairs(block: bytes) -> HeaderPairs:
+    """The ``(name, value)`` pairs of a stored header block, for reading."""
+    text = block.decode("latin-1")
+    pairs = []
+    for line in text.split("\r\n"):
+        if line:
+            name, _, value = line.partition(": ")
+            pairs.append((name, value))
+    return tuple(pairs)
 
 
 def get(pairs: HeaderPairs, name: str) -> str | None:

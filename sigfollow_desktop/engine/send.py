@@ -5,9 +5,11 @@ at most ``_READ_LIMIT`` bytes of the answer are read, and they are read as sent.
 compression is asked for, and what a receiver compresses anyway is inflated only as far as
 the excerpt needs, so a small answer that inflates to gigabytes costs nothing.
 
-The result carries the request's headers exactly as they were written on the connection
-(httpx's own ones included: Host, Accept, Content-Length…), so that an attempt can be shown
-and replayed as sent, and the answer's headers up to ``ANSWER_HEADERS_KEPT`` bytes.
+The result carries the request's header lines exactly as they were written on the
+connection (httpx's own ones included: Host, Accept, Content-Length…), so that an attempt can
+be shown and replayed as sent, and the answer's up to ``ANSWER_HEADERS_KEPT`` bytes: made
+here, on the sender's thread, as bytes (``core.http_headers``), so recording a batch only
+joins them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 import httpx
 
 from sigfollow_desktop import __version__
-from sigfollow_desktop.core.http_headers import HeaderPairs, capped, from_raw
+from sigfollow_desktop.core.http_headers import capped_block, header_block
 from sigfollow_desktop.core.retry import parse_retry_after
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER, sign
 from sigfollow_desktop.engine.transport import abortable_transport, deadline
@@ -50,11 +52,11 @@ class SendResult:
     response_excerpt: str | None = None
     retry_after: float | None = None
     location: str | None = None  # where a 3xx pointed (never followed)
-    # The request's headers as written (None: the request could not even be made), and the
-    # answer's headers as received, the first ANSWER_HEADERS_KEPT bytes of them, with the
-    # number of those left out.
-    request_headers: HeaderPairs | None = None
-    response_headers: HeaderPairs | None = None
+    # The request's header lines as written (None: the request could not even be made), and
+    # the answer's as received, the first ANSWER_HEADERS_KEPT bytes of them, with the number
+    # of lines left out (see core.http_headers).
+    request_headers: bytes | None = None
+    response_headers: bytes | None = None
     response_headers_cut: int = 0
 
     @property
@@ -209,19 +211,19 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
     trouble, a hostile answer or a URL that cannot be sent to."""
     seconds = client.timeout.read or DEFAULT_TIMEOUT
     started = time.perf_counter()
-    sent: HeaderPairs | None = None
+    sent: bytes | None = None
     with deadline(seconds) as end:
         try:
             request = client.build_request("POST", url, content=body, headers=headers)
             # What httpcore writes, in this order and case: nothing is added after this.
-            sent = from_raw(request.headers.raw)
+            sent = header_block(request.headers.raw)
             response = client.send(request, stream=True)
             try:
                 raw = _read_answer(response)
             finally:
                 response.close()
             duration = (time.perf_counter() - started) * 1000
-            kept, cut = capped(from_raw(response.headers.raw))
+            kept, cut = capped_block(response.headers.raw)
             return SendResult(
                 status_code=response.status_code,
                 duration_ms=duration,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from sigfollow_desktop.core.http_headers import HeaderPairs, from_json
+from sigfollow_desktop.core.http_headers import HeaderPairs, header_pairs
 
 __all__ = ["AttemptExchange", "attempt_exchanges"]
 
@@ -41,6 +41,10 @@ def attempt_exchanges(session: Session, delivery_id: int) -> dict[int, AttemptEx
     """The headers of each attempt of the delivery, by attempt number."""
     rows = session.execute(text(_EXCHANGES), {"id": delivery_id})
     return {
-        number: AttemptExchange(number, from_json(sent), from_json(got), cut or 0)
+        number: AttemptExchange(number, _pairs(sent), _pairs(got), cut or 0)
         for number, sent, got, cut in rows
     }
+
+
+def _pairs(block: bytes | memoryview | None) -> HeaderPairs | None:
+    return None if block is None else header_pairs(bytes(block))

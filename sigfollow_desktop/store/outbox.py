@@ -30,7 +30,6 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from sigfollow_desktop.core.errors import NotFoundError
-from sigfollow_desktop.core.http_headers import HeaderPairs
 from sigfollow_desktop.store.models import FAILING_ATTEMPT, DeliveryStatus
 from sigfollow_desktop.store.webhooks import get_webhook
 
@@ -76,8 +75,9 @@ _RECORDS = """
     FROM json_each(:records)
 """
 
-# The attempts' rows travel in an array of their own, with their headers: the other two
-# statements of a batch parse only the short records above, not the headers too.
+# The attempts' headers travel as one BLOB (:headers, every attempt's header lines one after
+# the other), each attempt's row saying where its own are (1-based offset, length): cutting a
+# BLOB is a copy, where headers inside the JSON would be escaped, parsed and rendered again.
 _ATTEMPTS = """
     SELECT json_extract(value, '$[0]') AS delivery_id,
            json_extract(value, '$[1]') AS attempt,
@@ -86,9 +86,11 @@ _ATTEMPTS = """
            json_extract(value, '$[4]') AS status_code,
            json_extract(value, '$[5]') AS error,
            json_extract(value, '$[6]') AS excerpt,
-           json_extract(value, '$[7]') AS request_headers,
-           json_extract(value, '$[8]') AS response_headers,
-           json_extract(value, '$[9]') AS response_headers_cut
+           substr(:headers, json_extract(value, '$[7]'), json_extract(value, '$[8]'))
+               AS request_headers,
+           substr(:headers, json_extract(value, '$[9]'), json_extract(value, '$[10]'))
+               AS response_headers,
+           json_extract(value, '$[11]') AS response_headers_cut
     FROM json_each(:attempts)
 """
 
@@ -177,10 +179,10 @@ class AttemptRecord:
     status: DeliveryStatus  # pending (to retry), delivered or failed
     next_attempt_at: float | None
     finished_at: float | None
-    # The request's headers as sent, the answer's as received (capped), and how many of the
-    # answer's did not fit; None when there was no request or no answer.
-    request_headers: HeaderPairs | None = None
-    response_headers: HeaderPairs | None = None
+    # The request's header lines as sent, the answer's as received (capped), and how many of
+    # the answer's did not fit; None when there was no request or no answer.
+    request_headers: bytes | None = None
+    response_headers: bytes | None = None
     response_headers_cut: int | None = None
 
 
@@ -262,25 +264,23 @@ def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
             for o, error in zip(records, errors, strict=True)
         ]
     )
-    attempts = json.dumps(
-        [
-            [
-                o.delivery_id,
-                o.attempt,
-                o.started_at,
-                o.duration_ms,
-                o.status_code,
-                error,
-                o.excerpt,
-                o.request_headers,
-                o.response_headers,
-                o.response_headers_cut,
-            ]
-            for o, error in zip(records, errors, strict=True)
-        ],
-        separators=(",", ":"),
-    )
-    _sql(connection, _INSERT_ATTEMPTS, {"attempts": attempts})
+    headers: list[bytes] = []
+    rows: list[list[Any]] = []
+    at = 1  # SQLite's substr counts from 1
+    for o, error in zip(records, errors, strict=True):
+        row = [o.delivery_id, o.attempt, o.started_at, o.duration_ms, o.status_code, error]
+        row.append(o.excerpt)
+        for block in (o.request_headers, o.response_headers):
+            if block is None:
+                row += [None, None]
+            else:
+                row += [at, len(block)]
+                headers.append(block)
+                at += len(block)
+        row.append(o.response_headers_cut)
+        rows.append(row)
+    attempts = json.dumps(rows, separators=(",", ":"))
+    _sql(connection, _INSERT_ATTEMPTS, {"attempts": attempts, "headers": b"".join(headers)})
     _sql(connection, _COUNT_ACTIVITY, {"records": data})
     _sql(connection, _UPDATE_DELIVERIES, {"records": data})
 

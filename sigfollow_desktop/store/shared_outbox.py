@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from sigfollow_desktop.core.http_headers import to_json
 from sigfollow_desktop.store.outbox import (
     ERROR_CHARS,
     ActiveWebhook,
@@ -70,8 +69,8 @@ _RECORD = """
         SELECT * FROM unnest(
             %(ids)s::int[], %(attempts)s::int[], %(started)s::float8[], %(durations)s::float8[],
             %(codes)s::int[], %(errors)s::text[], %(excerpts)s::text[], %(statuses)s::text[],
-            %(next)s::float8[], %(finished)s::float8[], %(requests)s::text[],
-            %(answers)s::text[], %(cuts)s::int[]
+            %(next)s::float8[], %(finished)s::float8[], %(requests)s::bytea[],
+            %(answers)s::bytea[], %(cuts)s::int[]
         ) AS o(delivery_id, attempt, started_at, duration_ms, status_code, error, excerpt,
                status, next_attempt_at, finished_at, request_headers, response_headers,
                response_headers_cut)
@@ -183,8 +182,8 @@ def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
             "statuses": [o.status for o in records],
             "next": [o.next_attempt_at for o in records],
             "finished": [o.finished_at for o in records],
-            "requests": [to_json(o.request_headers) for o in records],
-            "answers": [to_json(o.response_headers) for o in records],
+            "requests": [o.request_headers for o in records],
+            "answers": [o.response_headers for o in records],
             "cuts": [o.response_headers_cut for o in records],
         },
     )

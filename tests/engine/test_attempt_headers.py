@@ -12,12 +12,10 @@ from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.core.fields import FIELDS
 from sigfollow_desktop.core.http_headers import (
     ANSWER_HEADERS_KEPT,
-    capped,
-    from_json,
+    capped_block,
     get,
-    to_json,
-    wire_block,
-    wire_size,
+    header_block,
+    header_pairs,
 )
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER, verify
 from sigfollow_desktop.engine.send import ATTEMPT_HEADER, DELIVERY_ID_HEADER
@@ -34,7 +32,7 @@ def _stored_text(store: Store) -> str:
     """Every header stored, as the database holds it."""
     with store.session() as session:
         rows = session.execute(text("SELECT request_headers, response_headers FROM attempts"))
-        return "\n".join(str(value) for row in rows for value in row)
+        return "\n".join(bytes(v).decode("latin-1") for row in rows for v in row if v is not None)
 
 
 def _read(store: Store, delivery_id: int) -> tuple[list[Attempt], dict[int, AttemptExchange]]:
@@ -67,7 +65,9 @@ def test_the_request_headers_stored_are_the_bytes_the_receiver_read(
         (attempt,), exchanges = _read(store, delivery_id)
         exchange = exchanges[attempt.number]
         assert exchange.request_headers is not None
-        assert wire_block(exchange.request_headers) == got.raw_headers  # byte for byte
+        assert attempt.request_headers is not None
+        assert attempt.request_headers + b"\r\n" == got.raw_headers  # byte for byte
+        assert header_pairs(attempt.request_headers) == exchange.request_headers
         signature = get(exchange.request_headers, SIGNATURE_HEADER)
         assert signature is not None
         assert verify(secret, got.body, signature)
@@ -98,8 +98,10 @@ def test_each_retry_keeps_its_own_headers(
     attempts, exchanges = _read(store, 1)
     assert [a.status_code for a in attempts] == [503, 200]
     assert sorted(exchanges) == [1, 2]
-    assert wire_block(exchanges[1].request_headers or ()) == first.raw_headers
-    assert wire_block(exchanges[2].request_headers or ()) == second.raw_headers
+    assert attempts[0].request_headers is not None
+    assert attempts[1].request_headers is not None
+    assert attempts[0].request_headers + b"\r\n" == first.raw_headers
+    assert attempts[1].request_headers + b"\r\n" == second.raw_headers
     assert get(exchanges[1].request_headers or (), ATTEMPT_HEADER) == "1"
     assert get(exchanges[2].request_headers or (), ATTEMPT_HEADER) == "2"
     assert get(exchanges[1].response_headers or (), "Retry-After") == "7"
@@ -121,8 +123,8 @@ def test_an_oversized_set_of_answer_headers_is_capped_and_says_so(
     assert attempt.response_excerpt == "fine"
     kept = exchanges[1].response_headers
     assert kept is not None
-    size = sum(wire_size(name, value) for name, value in kept)
-    assert ANSWER_HEADERS_KEPT - 320 < size <= ANSWER_HEADERS_KEPT
+    assert attempt.response_headers is not None
+    assert ANSWER_HEADERS_KEPT - 320 < len(attempt.response_headers) <= ANSWER_HEADERS_KEPT
     # The first ones, in order (after the server's own Server and Date), the rest counted.
     names = [name for name, _ in kept]
     assert names[:2] == ["Server", "Date"]
@@ -165,19 +167,35 @@ def test_an_attempt_with_no_answer_keeps_the_request_it_made(
         ((10, 200, 10), 100, 1, 2),  # the kept ones end at the first that does not fit
     ],
 )
-def test_capped_keeps_whole_headers_in_order(
+def test_capped_block_keeps_whole_lines_in_order(
     sizes: tuple[int, ...], limit: int, kept: int, cut: int
 ) -> None:
     # One header line of n bytes: "Hn: " + value + CRLF.
-    pairs = tuple((f"H{i}", "v" * (n - 4 - len(f"H{i}"))) for i, n in enumerate(sizes))
-    assert [wire_size(*pair) for pair in pairs] == list(sizes)
-    got, left_out = capped(pairs, limit)
-    assert got == pairs[:kept]
+    raw = [(f"H{i}".encode(), b"v" * (n - 5 - len(str(i)))) for i, n in enumerate(sizes)]
+    lines = [name + b": " + value + b"\r\n" for name, value in raw]
+    assert [len(line) for line in lines] == list(sizes)
+    block, left_out = capped_block(raw, limit)
+    assert block == b"".join(lines[:kept])
     assert left_out == cut
 
 
-def test_stored_headers_keep_every_byte_order_and_duplicate() -> None:
-    pairs = (("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("X-Latin", "caf\u00e9"))
-    assert from_json(to_json(pairs)) == pairs
-    assert from_json(None) is None
-    assert wire_block(pairs) == b"Set-Cookie: a=1\r\nset-cookie: b=2\r\nX-Latin: caf\xe9\r\n\r\n"
+def test_a_header_block_keeps_every_byte_order_and_duplicate() -> None:
+    raw = [
+        (b"Set-Cookie", b"a=1"),
+        (b"set-cookie", b"b=2"),
+        (b"X-Latin", b"caf\xe9"),
+        (b"X-E", b""),
+    ]
+    block = header_block(raw)
+    assert block == b"Set-Cookie: a=1\r\nset-cookie: b=2\r\nX-Latin: caf\xe9\r\nX-E: \r\n"
+    pairs = header_pairs(block)
+    assert pairs == (
+        ("Set-Cookie", "a=1"),
+        ("set-cookie", "b=2"),
+        ("X-Latin", "caf\u00e9"),
+        ("X-E", ""),
+    )
+    assert header_block((n.encode("latin-1"), v.encode("latin-1")) for n, v in pairs) == block
+    assert header_pairs(b"") == ()
+    assert get(pairs, "SET-COOKIE") == "a=1"
+    assert get(pairs, "Missing") is None

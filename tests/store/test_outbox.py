@@ -86,7 +86,8 @@ def test_recording_a_batch_reads_each_delivery_by_its_id(
     queue_events(admin, 50)
     with store.engine.connect() as connection:
         plan = connection.execute(
-            text("EXPLAIN QUERY PLAN " + statement), {"records": "[]", "attempts": "[]"}
+            text("EXPLAIN QUERY PLAN " + statement),
+            {"records": "[]", "attempts": "[]", "headers": b""},
         ).all()
     details = [row[-1] for row in plan]
     assert details[0].startswith("SCAN json_each"), details
