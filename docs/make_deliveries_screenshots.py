@@ -62,15 +62,22 @@ def main() -> int:
     secrets = SecretStore(MemoryKeyring())
     admin = Admin(store, secrets)
     with Receiver() as good, Receiver() as flaky:
-        good.default = Reply(200, body=b'{"received":true}')
+        good.default = Reply(
+            200, headers={"Content-Type": "application/json"}, body=b'{"received":true}'
+        )
         count = 0
 
         def sometimes(_request: Received) -> Reply:
             nonlocal count
             count += 1
+            trace = {"X-Request-Id": f"req_{count:06d}"}
             if count % 3:
-                return Reply(200, body=b"ok")
-            return Reply(500, body=b'{"error":"database unavailable, try again later"}')
+                return Reply(200, headers=trace, body=b"ok")
+            return Reply(
+                500,
+                headers={**trace, "Content-Type": "application/json"},
+                body=b'{"error":"database unavailable, try again later"}',
+            )
 
         flaky.script = sometimes
         admin.add(good.url, ("statuses", "messages"), enable=True)
@@ -87,7 +94,13 @@ def main() -> int:
                 untried = session.execute(
                     text("SELECT count(*) FROM deliveries WHERE attempt_count = 0")
                 ).scalar_one()
-            if untried == 0:
+                retried = session.execute(
+                    text(
+                        "SELECT count(*) FROM deliveries WHERE attempt_count > 1 "
+                        "AND status = 'delivered'"
+                    )
+                ).scalar_one()
+            if untried == 0 and retried:  # a 500 retried and delivered, for the attempts shot
                 break
         engine.stop()
         with store.transaction() as session:
@@ -141,6 +154,23 @@ def main() -> int:
         view.detail.tabs.setCurrentWidget(view.detail.pretty_body)
         settle(app)
         save(view.detail, "delivery-detail-body.png")
+        # Every attempt with what it sent and got back: a delivery retried after a 500.
+        bar.status.setCurrentIndex(0)  # all statuses
+        settle(app, 400)
+        retried = next(
+            (
+                model.delivery(r).id
+                for r in range(model.rowCount())
+                if model.delivery(r).attempts > 1 and model.delivery(r).last_status_code == 200
+            ),
+            failed,
+        )
+        view.select_delivery(retried)
+        view.message.setText("")
+        view.detail.tabs.setCurrentWidget(view.detail.attempts)
+        view.splitter.setSizes([120, 640])
+        settle(app, 500)
+        save(view.detail, "delivery-detail-attempts.png")
         view.close_ops()
         runner.shutdown()
         window.close()

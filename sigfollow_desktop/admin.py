@@ -27,6 +27,7 @@ from sigfollow_desktop.core.keychain import SecretStore
 from sigfollow_desktop.core.secrets import generate_secret
 from sigfollow_desktop.store import delivery_pages, outbox
 from sigfollow_desktop.store.activity import ActivitySeries, last_hour
+from sigfollow_desktop.store.attempt_exchanges import AttemptExchange, attempt_exchanges
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.delivery_pages import (
     DeliveryDetail,
@@ -292,6 +293,14 @@ class Admin:
     def delivery_detail(self, delivery_id: int) -> DeliveryDetail:
         with self.store.session() as session:
             return delivery_pages.delivery_detail(session, delivery_id)
+
+    def delivery_with_exchanges(
+        self, delivery_id: int
+    ) -> tuple[DeliveryDetail, dict[int, AttemptExchange]]:
+        """The delivery in full and the headers each attempt sent and got back, by number."""
+        with self.store.session() as session:
+            detail = delivery_pages.delivery_detail(session, delivery_id)
+            return detail, attempt_exchanges(session, delivery_id)
 
     def redeliver(self, delivery_ids: Iterable[int]) -> int:
         """Put deliveries back in the queue, due now (one unit of work); how many were."""

@@ -10,7 +10,9 @@ from datetime import datetime
 
 from sigfollow_desktop.cli.context import Context, UsageError, plural, table, when
 from sigfollow_desktop.cli.options import ID, MAX_LIMIT, whole_number
+from sigfollow_desktop.core.http_headers import ANSWER_HEADERS_KEPT, HeaderPairs, header_pairs
 from sigfollow_desktop.store.deliveries import get_delivery, list_deliveries
+from sigfollow_desktop.store.models import Attempt
 from sigfollow_desktop.store.outbox import recover, redeliver
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -69,6 +71,32 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _headers(ctx: Context, title: str, pairs: HeaderPairs) -> None:
+    ctx.print(f"  {title}")
+    for name, value in pairs:
+        ctx.print(f"    {name}: {value}")
+
+
+def _print_exchange(ctx: Context, attempt: Attempt) -> None:
+    """The headers one attempt sent and got back, as stored (the signature, never a secret)."""
+    ctx.print()
+    ctx.print(f"Attempt {attempt.number} · {_result(attempt.status_code, attempt.error)}")
+    if attempt.request_headers is None:
+        ctx.print(
+            "  Headers were not recorded for this attempt (an earlier version made it, or no "
+            "request could be made)."
+        )
+        return
+    _headers(ctx, "Request headers, as sent:", header_pairs(attempt.request_headers))
+    if attempt.response_headers is not None:
+        _headers(ctx, "Answer headers:", header_pairs(attempt.response_headers))
+        if attempt.response_headers_cut:
+            ctx.print(
+                f"    … {attempt.response_headers_cut} more header(s) not kept (an answer's "
+                f"headers are kept up to {ANSWER_HEADERS_KEPT // 1024} KiB)"
+            )
+
+
 def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.store.session() as session:
         d = get_delivery(session, args.id)
@@ -95,6 +123,9 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
                 for a in d.attempts
             ]
             ctx.print(table(rows, ["#", "STARTED", "RESULT", "TIME"]))
+            if args.headers:
+                for attempt in d.attempts:
+                    _print_exchange(ctx, attempt)
         if args.body:
             ctx.print()
             ctx.print(d.event.body.decode("utf-8", "replace"))
@@ -132,6 +163,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     show = sub.add_parser("show", help="one delivery and its attempts")
     show.add_argument("id", type=ID, metavar="ID")
+    show.add_argument(
+        "--headers",
+        action="store_true",
+        help="print each attempt's request headers as sent and the answer's headers",
+    )
     show.add_argument("--body", action="store_true", help="print the body that is sent")
     show.set_defaults(handler=cmd_show)
 

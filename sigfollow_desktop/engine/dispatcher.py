@@ -723,6 +723,11 @@ class Dispatcher:
             status=judgement.status,
             next_attempt_at=judgement.next_attempt_at,
             finished_at=judgement.finished_at,
+            request_headers=result.request_headers,
+            response_headers=result.response_headers,
+            response_headers_cut=(
+                None if result.response_headers is None else result.response_headers_cut
+            ),
         )
         report = AttemptRecorded(
             delivery_id=claimed.delivery_id,

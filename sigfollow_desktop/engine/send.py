@@ -4,6 +4,12 @@ The receiver is not trusted: the whole exchange ends by one deadline (``transpor
 at most ``_READ_LIMIT`` bytes of the answer are read, and they are read as sent. No
 compression is asked for, and what a receiver compresses anyway is inflated only as far as
 the excerpt needs, so a small answer that inflates to gigabytes costs nothing.
+
+The result carries the request's header lines exactly as they were written on the
+connection (httpx's own ones included: Host, Accept, Content-Length…), so that an attempt can
+be shown and replayed as sent, and the answer's up to ``ANSWER_HEADERS_KEPT`` bytes: made
+here, on the sender's thread, as bytes (``core.http_headers``), so recording a batch only
+joins them.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from dataclasses import dataclass
 import httpx
 
 from sigfollow_desktop import __version__
+from sigfollow_desktop.core.http_headers import capped_block, header_block
 from sigfollow_desktop.core.retry import parse_retry_after
 from sigfollow_desktop.core.signing import SIGNATURE_HEADER, sign
 from sigfollow_desktop.engine.transport import abortable_transport, deadline
@@ -45,6 +52,12 @@ class SendResult:
     response_excerpt: str | None = None
     retry_after: float | None = None
     location: str | None = None  # where a 3xx pointed (never followed)
+    # The request's header lines as written (None: the request could not even be made), and
+    # the answer's as received, the first ANSWER_HEADERS_KEPT bytes of them, with the number
+    # of lines left out (see core.http_headers).
+    request_headers: bytes | None = None
+    response_headers: bytes | None = None
+    response_headers_cut: int = 0
 
     @property
     def ok(self) -> bool:
@@ -198,20 +211,31 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
     trouble, a hostile answer or a URL that cannot be sent to."""
     seconds = client.timeout.read or DEFAULT_TIMEOUT
     started = time.perf_counter()
+    sent: bytes | None = None
     with deadline(seconds) as end:
         try:
-            with client.stream("POST", url, content=body, headers=headers) as response:
+            request = client.build_request("POST", url, content=body, headers=headers)
+            # What httpcore writes, in this order and case: nothing is added after this.
+            sent = header_block(request.headers.raw)
+            response = client.send(request, stream=True)
+            try:
                 raw = _read_answer(response)
-                duration = (time.perf_counter() - started) * 1000
-                return SendResult(
-                    status_code=response.status_code,
-                    duration_ms=duration,
-                    response_excerpt=excerpt(
-                        raw, response.headers.get_list("content-encoding", split_commas=True)
-                    ),
-                    retry_after=parse_retry_after(response.headers.get("retry-after"), time.time()),
-                    location=response.headers.get("location"),
-                )
+            finally:
+                response.close()
+            duration = (time.perf_counter() - started) * 1000
+            kept, cut = capped_block(response.headers.raw)
+            return SendResult(
+                status_code=response.status_code,
+                duration_ms=duration,
+                response_excerpt=excerpt(
+                    raw, response.headers.get_list("content-encoding", split_commas=True)
+                ),
+                retry_after=parse_retry_after(response.headers.get("retry-after"), time.time()),
+                location=response.headers.get("location"),
+                request_headers=sent,
+                response_headers=kept,
+                response_headers_cut=cut,
+            )
         except httpx.HTTPError as exc:
             passed = seconds if time.monotonic() >= end - 0.01 else None
             error = describe_error(exc, deadline_passed=passed)
@@ -220,4 +244,4 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
         except UnicodeError as exc:  # a host name IDNA cannot encode
             error = f"Invalid URL: the host name cannot be used ({exc})"
     duration = (time.perf_counter() - started) * 1000
-    return SendResult(status_code=None, duration_ms=duration, error=error)
+    return SendResult(status_code=None, duration_ms=duration, error=error, request_headers=sent)

@@ -75,23 +75,45 @@ _RECORDS = """
     FROM json_each(:records)
 """
 
+# The attempts' headers travel as one BLOB (:headers, every attempt's header lines one after
+# the other), each attempt's row saying where its own are (1-based offset, length): cutting a
+# BLOB is a copy, where headers inside the JSON would be escaped, parsed and rendered again.
+_ATTEMPTS = """
+    SELECT json_extract(value, '$[0]') AS delivery_id,
+           json_extract(value, '$[1]') AS attempt,
+           json_extract(value, '$[2]') AS started_at,
+           json_extract(value, '$[3]') AS duration_ms,
+           json_extract(value, '$[4]') AS status_code,
+           json_extract(value, '$[5]') AS error,
+           json_extract(value, '$[6]') AS excerpt,
+           substr(:headers, json_extract(value, '$[7]'), json_extract(value, '$[8]'))
+               AS request_headers,
+           substr(:headers, json_extract(value, '$[9]'), json_extract(value, '$[10]'))
+               AS response_headers,
+           json_extract(value, '$[11]') AS response_headers_cut
+    FROM json_each(:attempts)
+"""
+
 # The f-strings below only join constant SQL; every value travels as a bound parameter.
 _INSERT_ATTEMPTS = f"""
     INSERT INTO attempts (delivery_id, webhook_id, number, started_at, duration_ms,
-                          status_code, error, response_excerpt)
+                          status_code, error, response_excerpt, request_headers,
+                          response_headers, response_headers_cut)
     SELECT o.delivery_id, d.webhook_id, o.attempt, o.started_at, o.duration_ms, o.status_code,
-           o.error, o.excerpt
-    FROM ({_RECORDS}) AS o JOIN deliveries AS d ON d.id = o.delivery_id
+           o.error, o.excerpt, o.request_headers, o.response_headers, o.response_headers_cut
+    FROM ({_ATTEMPTS}) AS o JOIN deliveries AS d ON d.id = o.delivery_id
     """  # noqa: S608
 
 # Only a pending delivery is updated: one removed, or repaired by hand meanwhile, is left be.
+# The unary + keeps SQLite from reading every pending delivery by ix_deliveries_status
+# (revision 0005) for each batch: the records come first, each delivery by its id.
 _UPDATE_DELIVERIES = f"""
     UPDATE deliveries
     SET status = o.status, attempt_count = o.attempt, next_attempt_at = o.next_attempt_at,
         lease_owner = NULL, lease_until = NULL, last_status_code = o.status_code,
         last_error = o.error, last_duration_ms = o.duration_ms, finished_at = o.finished_at
     FROM ({_RECORDS}) AS o
-    WHERE deliveries.id = o.delivery_id AND deliveries.status = 'pending'
+    WHERE deliveries.id = o.delivery_id AND +deliveries.status = 'pending'
     """  # noqa: S608
 
 # Per webhook and minute, what the batch's attempts meant: the activity chart's counts.
@@ -157,6 +179,11 @@ class AttemptRecord:
     status: DeliveryStatus  # pending (to retry), delivered or failed
     next_attempt_at: float | None
     finished_at: float | None
+    # The request's header lines as sent, the answer's as received (capped), and how many of
+    # the answer's did not fit; None when there was no request or no answer.
+    request_headers: bytes | None = None
+    response_headers: bytes | None = None
+    response_headers_cut: int | None = None
 
 
 def _sql(connection: Connection, statement: str, params: dict[str, Any] | None = None) -> Any:
@@ -219,6 +246,7 @@ def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
     """Store the attempts and the deliveries' new states (the caller's transaction)."""
     if not records:
         return
+    errors = [None if o.error is None else o.error[:ERROR_CHARS] for o in records]
     data = json.dumps(
         [
             [
@@ -227,16 +255,32 @@ def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
                 o.started_at,
                 o.duration_ms,
                 o.status_code,
-                None if o.error is None else o.error[:ERROR_CHARS],
+                error,
                 o.excerpt,
                 o.status,
                 o.next_attempt_at,
                 o.finished_at,
             ]
-            for o in records
+            for o, error in zip(records, errors, strict=True)
         ]
     )
-    _sql(connection, _INSERT_ATTEMPTS, {"records": data})
+    headers: list[bytes] = []
+    rows: list[list[Any]] = []
+    at = 1  # SQLite's substr counts from 1
+    for o, error in zip(records, errors, strict=True):
+        row = [o.delivery_id, o.attempt, o.started_at, o.duration_ms, o.status_code, error]
+        row.append(o.excerpt)
+        for block in (o.request_headers, o.response_headers):
+            if block is None:
+                row += [None, None]
+            else:
+                row += [at, len(block)]
+                headers.append(block)
+                at += len(block)
+        row.append(o.response_headers_cut)
+        rows.append(row)
+    attempts = json.dumps(rows, separators=(",", ":"))
+    _sql(connection, _INSERT_ATTEMPTS, {"attempts": attempts, "headers": b"".join(headers)})
     _sql(connection, _COUNT_ACTIVITY, {"records": data})
     _sql(connection, _UPDATE_DELIVERIES, {"records": data})
 

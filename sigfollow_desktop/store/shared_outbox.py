@@ -69,16 +69,20 @@ _RECORD = """
         SELECT * FROM unnest(
             %(ids)s::int[], %(attempts)s::int[], %(started)s::float8[], %(durations)s::float8[],
             %(codes)s::int[], %(errors)s::text[], %(excerpts)s::text[], %(statuses)s::text[],
-            %(next)s::float8[], %(finished)s::float8[]
+            %(next)s::float8[], %(finished)s::float8[], %(requests)s::bytea[],
+            %(answers)s::bytea[], %(cuts)s::int[]
         ) AS o(delivery_id, attempt, started_at, duration_ms, status_code, error, excerpt,
-               status, next_attempt_at, finished_at)
+               status, next_attempt_at, finished_at, request_headers, response_headers,
+               response_headers_cut)
     ), od AS (
         SELECT o.*, d.webhook_id FROM o JOIN deliveries AS d ON d.id = o.delivery_id
     ), attempts_in AS (
         INSERT INTO attempts (delivery_id, webhook_id, number, started_at, duration_ms,
-                              status_code, error, response_excerpt)
+                              status_code, error, response_excerpt, request_headers,
+                              response_headers, response_headers_cut)
         SELECT od.delivery_id, od.webhook_id, od.attempt, od.started_at, od.duration_ms,
-               od.status_code, od.error, od.excerpt
+               od.status_code, od.error, od.excerpt, od.request_headers, od.response_headers,
+               od.response_headers_cut
         FROM od
     ), activity_in AS (
         INSERT INTO activity AS a (webhook_id, minute, delivered, retried, failed)
@@ -178,6 +182,9 @@ def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
             "statuses": [o.status for o in records],
             "next": [o.next_attempt_at for o in records],
             "finished": [o.finished_at for o in records],
+            "requests": [o.request_headers for o in records],
+            "answers": [o.response_headers for o in records],
+            "cuts": [o.response_headers_cut for o in records],
         },
     )
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.engine.replay import SignedRequest, curl_command, signed_request
 from sigfollow_desktop.engine.reports import AttemptRecorded
+from sigfollow_desktop.store.attempt_exchanges import AttemptExchange
 from sigfollow_desktop.store.delivery_pages import DeliveryDetail, DeliveryFilter
 from sigfollow_desktop.ui.deliveries_model import DeliveriesModel
 from sigfollow_desktop.ui.delivery_detail import DeliveryDetailPane
@@ -251,11 +252,13 @@ class DeliveriesView(QWidget):
         self._detail_id = delivery_id
         admin = self.admin
 
-        def read() -> tuple[DeliveryDetail, SignedRequest | None]:
-            detail = admin.delivery_detail(delivery_id)
-            return detail, signed_request(detail, admin.secrets)
+        Read = tuple[DeliveryDetail, SignedRequest | None, dict[int, AttemptExchange]]
 
-        def done(result: tuple[DeliveryDetail, SignedRequest | None]) -> None:
+        def read() -> Read:
+            detail, exchanges = admin.delivery_with_exchanges(delivery_id)
+            return detail, signed_request(detail, exchanges, admin.secrets), exchanges
+
+        def done(result: Read) -> None:
             if self._detail_id == delivery_id:
                 self.detail.show_detail(*result)
 
@@ -308,7 +311,14 @@ class DeliveriesView(QWidget):
         if request is None or detail is None or detail.row.id != delivery_id:
             return
         QGuiApplication.clipboard().setText(curl_command(request))
-        self.message.setText(f"Copied delivery {delivery_id} as a cURL command (signed)")
+        if request.as_sent:
+            how = f"attempt {request.attempt} as sent"
+        else:
+            how = (
+                f"headers of attempt {request.attempt} not recorded: signed again with the "
+                "current secret"
+            )
+        self.message.setText(f"Copied delivery {delivery_id} as a cURL command ({how})")
 
     def close_ops(self) -> None:
         self._poll.stop()

@@ -1,9 +1,11 @@
 """The selected delivery in full: its request (headers with the signature, the body pretty and
-raw), every attempt with its answer or error, and Redeliver / Copy as cURL."""
+raw), every attempt with the headers it sent and its answer (status, headers, first bytes) or
+error, and Redeliver / Copy as cURL."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
@@ -18,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sigfollow_desktop.core.http_headers import ANSWER_HEADERS_KEPT, HeaderPairs
 from sigfollow_desktop.engine.replay import SignedRequest
-from sigfollow_desktop.engine.send import ATTEMPT_HEADER
+from sigfollow_desktop.store.attempt_exchanges import AttemptExchange
 from sigfollow_desktop.store.delivery_pages import AttemptView, DeliveryDetail
 from sigfollow_desktop.ui.deliveries_model import last_answer, local_time
 from sigfollow_desktop.ui.theme import tag
@@ -27,6 +30,10 @@ from sigfollow_desktop.ui.theme import tag
 MISSING_KEY_TEXT = (
     "The webhook's signing secret is not in the keychain, so the signed headers cannot be "
     "shown. Rotate secret on the Webhooks tab issues a new one."
+)
+NOT_RECORDED_TEXT = (
+    "Headers were not recorded for this attempt (an earlier version made it, or no request "
+    "could be made)."
 )
 
 
@@ -38,7 +45,12 @@ def pretty(body: bytes) -> str:
         return body.decode("utf-8", "replace")
 
 
-def attempt_text(attempt: AttemptView) -> str:
+def _header_lines(pairs: HeaderPairs, indent: str = "    ") -> list[str]:
+    return [f"{indent}{name}: {value}" for name, value in pairs]
+
+
+def attempt_text(attempt: AttemptView, exchange: AttemptExchange | None = None) -> str:
+    """One attempt: when, how long, what it sent and what came back."""
     answer = f"HTTP {attempt.status_code}" if attempt.status_code is not None else "no answer"
     lines = [
         f"Attempt {attempt.number} · {local_time(attempt.started_at)} · "
@@ -46,9 +58,44 @@ def attempt_text(attempt: AttemptView) -> str:
     ]
     if attempt.error:
         lines.append(f"  Error: {attempt.error}")
+    if exchange is None or exchange.request_headers is None:
+        lines.append(f"  {NOT_RECORDED_TEXT}")
+    else:
+        if exchange.response_headers is None:
+            lines.append("  Request headers, as made (no answer came: it may not have arrived):")
+        else:
+            lines.append("  Request headers, as sent:")
+        lines += _header_lines(exchange.request_headers)
+        if exchange.response_headers is not None:
+            lines.append(f"  Answer headers, {answer}:")
+            lines += _header_lines(exchange.response_headers)
+            if exchange.response_headers_cut:
+                lines.append(
+                    f"    … {exchange.response_headers_cut} more header(s) not kept (an "
+                    f"answer's headers are kept up to {ANSWER_HEADERS_KEPT // 1024} KiB)"
+                )
     if attempt.response_excerpt:
         lines.append("  Answer (first bytes):")
         lines += [f"    {line}" for line in attempt.response_excerpt.splitlines()]
+    return "\n".join(lines)
+
+
+def request_text(request: SignedRequest, attempts: int) -> str:
+    """The Request headers tab: the latest attempt's request, and where its headers came from."""
+    if request.as_sent:
+        note = f"# Attempt {request.attempt}, as sent (the headers stored with the attempt)."
+    elif attempts:
+        note = (
+            f"# Headers were not recorded for attempt {request.attempt}: made again as the "
+            "engine makes them, signed with the webhook's current secret (the secret itself "
+            "is never shown)."
+        )
+    else:
+        note = (
+            "# Not attempted yet: attempt 1 as the engine will send it, signed with the "
+            "webhook's current secret (the secret itself is never shown)."
+        )
+    lines = [note, f"POST {request.url}", *_header_lines(request.headers, indent="")]
     return "\n".join(lines)
 
 
@@ -76,6 +123,7 @@ class DeliveryDetailPane(QWidget):
         self.setObjectName("deliveryDetail")
         self.detail: DeliveryDetail | None = None
         self.request: SignedRequest | None = None
+        self.exchanges: Mapping[int, AttemptExchange] = {}
 
         self.title = QLabel("Select a delivery to see its attempts")
         self.title.setObjectName("deliveryTitle")
@@ -122,8 +170,13 @@ class DeliveryDetailPane(QWidget):
         layout.addWidget(self.tabs, 1)
         self.show_detail(None, None)
 
-    def show_detail(self, detail: DeliveryDetail | None, request: SignedRequest | None) -> None:
-        self.detail, self.request = detail, request
+    def show_detail(
+        self,
+        detail: DeliveryDetail | None,
+        request: SignedRequest | None,
+        exchanges: Mapping[int, AttemptExchange] | None = None,
+    ) -> None:
+        self.detail, self.request, self.exchanges = detail, request, exchanges or {}
         has = detail is not None
         self.redeliver_button.setEnabled(has)
         self.curl_button.setEnabled(request is not None)
@@ -141,19 +194,14 @@ class DeliveryDetailPane(QWidget):
             f"{local_time(row.created_at)} · {row.attempts} attempt(s) · last: {last_answer(row)}"
         )
         if detail.attempts:
-            self.attempts.setPlainText("\n\n".join(attempt_text(a) for a in detail.attempts))
+            texts = [attempt_text(a, self.exchanges.get(a.number)) for a in detail.attempts]
+            self.attempts.setPlainText("\n\n".join(texts))
         else:
             self.attempts.setPlainText("Not attempted yet.")
         if request is None:
             self.headers.setPlainText(MISSING_KEY_TEXT)
         else:
-            attempt = request.headers.get(ATTEMPT_HEADER, "1")
-            lines = [
-                f"# Attempt {attempt} as the engine sends it, signed with the webhook's current "
-                "secret (the secret itself is never shown).",
-                f"POST {request.url}",
-            ] + [f"{k}: {v}" for k, v in request.headers.items()]
-            self.headers.setPlainText("\n".join(lines))
+            self.headers.setPlainText(request_text(request, len(detail.attempts)))
         self.pretty_body.setPlainText(pretty(detail.body))
         self.raw_body.setPlainText(detail.body.decode("utf-8", "replace"))
 

@@ -73,6 +73,28 @@ def test_the_rest_of_a_claim_goes_by_primary_key(store: Store, statement: str) -
     assert "SCAN d " not in details + " "
 
 
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    "statement", [outbox._INSERT_ATTEMPTS, outbox._COUNT_ACTIVITY, outbox._UPDATE_DELIVERIES]
+)
+def test_recording_a_batch_reads_each_delivery_by_its_id(
+    admin: Admin, store: Store, statement: str
+) -> None:
+    """The batch's records first, then one lookup a delivery: never every pending one (with
+    many queued, a plan that starts from ix_deliveries_status costs a scan a batch)."""
+    admin.add("https://example.invalid/hook", FIELDS, enable=True)
+    queue_events(admin, 50)
+    with store.engine.connect() as connection:
+        plan = connection.execute(
+            text("EXPLAIN QUERY PLAN " + statement),
+            {"records": "[]", "attempts": "[]", "headers": b""},
+        ).all()
+    details = [row[-1] for row in plan]
+    assert details[0].startswith("SCAN json_each"), details
+    assert any("USING INTEGER PRIMARY KEY (rowid=?)" in d for d in details), details
+    assert not any("ix_deliveries_status" in d or "SCAN deliveries" in d for d in details)
+
+
 def test_redeliver_and_recover(admin: Admin, store: Store) -> None:
     webhook_id, _ = admin.add("https://example.invalid/hook", FIELDS, enable=True)
     queue_events(admin, 3)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BufferedIOBase
 
 
 class _Server(ThreadingHTTPServer):
@@ -20,6 +21,22 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    # The header lines exactly as they came off the connection, the empty line included.
+    raw_headers: bytes = b""
+
+
+class _LineTape:
+    """Reads lines through to ``inner`` and keeps a copy of each (the request's header block:
+    http.server parses the headers from the lines it reads, and keeps no copy of them)."""
+
+    def __init__(self, inner: BufferedIOBase) -> None:
+        self.inner = inner
+        self.lines: list[bytes] = []
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = self.inner.readline(limit)
+        self.lines.append(line)
+        return line
 
 
 @dataclass
@@ -49,6 +66,17 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            raw_headers = b""
+
+            def parse_request(self) -> bool:
+                real = self.rfile
+                tape = _LineTape(real)
+                self.rfile = tape  # type: ignore[assignment]
+                try:
+                    return super().parse_request()
+                finally:
+                    self.rfile = real
+                    self.raw_headers = b"".join(tape.lines)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
@@ -58,7 +86,9 @@ class Receiver:
                     # nothing was received.
                     self.close_connection = True
                     return
-                got = Received(self.path, dict(self.headers.items()), body, time.time())
+                got = Received(
+                    self.path, dict(self.headers.items()), body, time.time(), self.raw_headers
+                )
                 with receiver._lock:
                     receiver.requests.append(got)
                     if receiver.script is not None:

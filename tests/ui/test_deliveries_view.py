@@ -22,6 +22,7 @@ from sigfollow_desktop.engine.send import DELIVERY_ID_HEADER, EVENT_ID_HEADER
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.delivery_pages import DeliveryFilter
 from sigfollow_desktop.ui.deliveries_view import DeliveriesView
+from sigfollow_desktop.ui.delivery_detail import NOT_RECORDED_TEXT
 from sigfollow_desktop.ui.main_window import MainWindow
 from tests.engine.conftest import queue_events
 from tests.support.receiver import Received, Receiver, Reply
@@ -202,8 +203,19 @@ def test_detail_redeliver_and_curl(
     shown_headers = pane.headers.toPlainText().splitlines()
     for name in (SIGNATURE_HEADER, EVENT_ID_HEADER, DELIVERY_ID_HEADER, "Content-Type"):
         assert f"{name}: {got.headers[name]}" in shown_headers
-    assert "HTTP 200" in pane.attempts.toPlainText()
+    # The request headers shown are the lines the receiver read, in their order, every one.
+    assert shown_headers[0] == "# Attempt 1, as sent (the headers stored with the attempt)."
+    assert shown_headers[1] == f"POST {receiver.url}"
+    assert "\r\n".join(shown_headers[2:]).encode() + b"\r\n\r\n" == got.raw_headers
+    attempt_lines = pane.attempts.toPlainText().splitlines()
+    assert "HTTP 200" in attempt_lines[0]
+    start = attempt_lines.index("  Request headers, as sent:") + 1
+    sent = attempt_lines[start : start + len(shown_headers) - 2]
+    assert "\r\n".join(line.strip() for line in sent).encode() + b"\r\n\r\n" == got.raw_headers
+    assert "  Answer headers, HTTP 200:" in attempt_lines
+    assert "    Content-Length: 2" in attempt_lines
     assert secret not in pane.headers.toPlainText()
+    assert secret not in pane.attempts.toPlainText()
 
     # Copy as cURL, run by curl: the receiver checks the signature over the raw body.
     def check(request: Received) -> Reply:
@@ -259,6 +271,89 @@ def test_detail_redeliver_and_curl(
             return int(session.execute(text(sql)).scalar_one())
 
     qtbot.waitUntil(lambda: left() == 0, timeout=10_000)  # recorded after the answers
+
+    # After Rotate secret, Copy as cURL of an earlier attempt is still the request as it was
+    # sent: the old signature, accepted by a receiver that still checks with the old secret.
+    new_secret = admin.rotate_secret(webhook_id)
+    assert new_secret != secret
+    assert view.select_delivery(2)
+    qtbot.waitUntil(lambda: pane.detail is not None and pane.detail.row.id == 2, timeout=5000)
+    assert pane.detail is not None
+    assert pane.request is not None
+    uid = pane.detail.row.uid
+    latest = [r for r in receiver.requests if r.headers[DELIVERY_ID_HEADER] == uid][-1]
+    assert pane.request.as_sent
+    assert pane.request.attempt == len(pane.detail.attempts)
+    old_signature = latest.headers[SIGNATURE_HEADER]
+    assert f"{SIGNATURE_HEADER}: {old_signature}" in pane.headers.toPlainText().splitlines()
+    assert not verify(new_secret, latest.body, old_signature)
+    before = len(receiver.requests)
+    pane.curl_button.click()
+    assert view.message.text() == (
+        f"Copied delivery 2 as a cURL command (attempt {pane.request.attempt} as sent)"
+    )
+    command = QGuiApplication.clipboard().text()
+    assert f"{SIGNATURE_HEADER}: {old_signature}" in command
+    assert secret not in command
+    assert new_secret not in command
+    ran = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "signature ok"  # checked with the OLD secret
+    replayed = receiver.requests[before]
+    assert replayed.body == latest.body
+    assert replayed.headers[SIGNATURE_HEADER] == old_signature
+    for name in (EVENT_ID_HEADER, DELIVERY_ID_HEADER, "X-SigFollow-Attempt", "User-Agent"):
+        assert replayed.headers[name] == latest.headers[name]
+
+
+def test_an_attempt_without_recorded_headers_is_made_again_saying_so(
+    qtbot: QtBot, desktop: Desktop, admin: Admin, store: Store, receiver: Receiver
+) -> None:
+    """An attempt recorded before the headers were kept (revision 0006): the pane says so,
+    and Copy as cURL signs the request again with the current secret, saying so too."""
+    webhook_id, _ = admin.add(receiver.url, ("statuses",), enable=True)
+    queue_events(admin, 1, ("statuses",), seed=9)
+    view = desktop.window.deliveries
+    desktop.start()
+    qtbot.waitUntil(lambda: len(receiver.requests) == 1, timeout=30_000)
+    wait_loaded(qtbot, view)
+    qtbot.waitUntil(lambda: status_of(view, 1) == "delivered", timeout=10_000)
+    set_rows(
+        store,
+        "UPDATE attempts SET request_headers = NULL, response_headers = NULL, "
+        "response_headers_cut = NULL",
+    )
+    new_secret = admin.rotate_secret(webhook_id)
+
+    assert view.select_delivery(1)
+    pane = view.detail
+    qtbot.waitUntil(lambda: pane.detail is not None and pane.detail.attempts != (), timeout=5000)
+    assert pane.request is not None
+    assert not pane.request.as_sent
+    attempts = pane.attempts.toPlainText().splitlines()
+    assert f"  {NOT_RECORDED_TEXT}" in attempts
+    assert not any(line.startswith("  Request headers") for line in attempts)
+    assert pane.headers.toPlainText().startswith(
+        "# Headers were not recorded for attempt 1: made again as the engine makes them, "
+        "signed with the webhook's current secret"
+    )
+
+    def check(request: Received) -> Reply:
+        ok = verify(new_secret, request.body, request.headers.get(SIGNATURE_HEADER, ""))
+        return Reply(200 if ok else 401, body=b"signature ok" if ok else b"bad signature")
+
+    receiver.script = check
+    pane.curl_button.click()
+    assert view.message.text() == (
+        "Copied delivery 1 as a cURL command (headers of attempt 1 not recorded: signed again "
+        "with the current secret)"
+    )
+    command = QGuiApplication.clipboard().text()
+    assert new_secret not in command
+    ran = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "signature ok"
+    assert receiver.requests[-1].body == receiver.requests[0].body
 
 
 def test_show_filtered_and_errors_in_one_place(
