@@ -3,7 +3,7 @@
 The request of the delivery's latest attempt is the one stored with it: its headers exactly
 as written on the connection, the signature made with the secret of that moment (after a
 Rotate secret, the old one). The body is the stored bytes, which are the bytes sent. An
-attempt recorded before the headers were kept (revision 0006), or a delivery not attempted
+attempt recorded before the headers were kept (revision 0007), or a delivery not attempted
 yet, has its headers made the way the engine makes them (``send.signed_headers``), signed
 with the webhook's current secret from the keychain, and says so. The secret is never shown.
 """

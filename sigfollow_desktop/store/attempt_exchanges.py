@@ -1,8 +1,8 @@
 """What each attempt of a delivery sent and got back: its request headers as sent and the
-answer's headers as received (revision 0006).
+answer's headers as received (revision 0007).
 
 Read beside the Deliveries view's detail (``delivery_pages.delivery_detail``), by the
-delivery's id (``ix_attempts_delivery_id``). Attempts recorded before revision 0006, or whose
+delivery's id (``ix_attempts_delivery_id``). Attempts recorded before revision 0007, or whose
 request could not even be made, have no headers: ``request_headers`` is None.
 """
 
@@ -27,7 +27,7 @@ class AttemptExchange:
 
     @property
     def recorded(self) -> bool:
-        """Whether this attempt's headers were kept (it was recorded by revision 0006 on)."""
+        """Whether this attempt's headers were kept (it was recorded by revision 0007 on)."""
         return self.request_headers is not None
 
 

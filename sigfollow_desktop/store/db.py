@@ -55,8 +55,8 @@ log = logging.getLogger(__name__)
 
 DB_FILENAME = "sigfollow.sqlite3"
 # The newest Alembic revision this version knows; tests check it matches the scripts.
-SCHEMA_HEAD = "0006"
-KNOWN_REVISIONS = frozenset({"0001", "0002", "0003", "0004", "0005", "0006"})
+SCHEMA_HEAD = "0007"
+KNOWN_REVISIONS = frozenset({"0001", "0002", "0003", "0004", "0005", "0006", "0007"})
 BUSY_TIMEOUT_MS = 10_000
 # Opening runs quick_check over stores up to this many pages (16 MiB at 4 KiB a page, about
 # 16,000 events): about 0.15 s on a 2-CPU VM. Beyond it, quick_check grows by about 35 us a

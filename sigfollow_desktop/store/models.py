@@ -186,7 +186,7 @@ class Attempt(Base):
     response_excerpt: Mapped[str | None] = mapped_column(String(1024), default=None)
     # The request's header lines exactly as sent, signature included (never the secret), and
     # the answer's as received, up to 8 KiB, with how many lines did not fit: the bytes of the
-    # lines (core.http_headers). NULL for attempts recorded before revision 0006.
+    # lines (core.http_headers). NULL for attempts recorded before revision 0007.
     request_headers: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     response_headers: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     response_headers_cut: Mapped[int | None] = mapped_column(default=None)

@@ -1,4 +1,4 @@
-"""Revision 0006 on a real store file: attempts recorded before it are kept, without headers,
+"""Revision 0007 on a real store file: attempts recorded before it are kept, without headers,
 and the Copy as cURL of such an attempt is made again, saying so."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _columns(path: Path) -> set[str]:
         engine.dispose()
 
 
-def test_attempts_from_before_0006_are_kept_without_headers(
+def test_attempts_from_before_0007_are_kept_without_headers(
     tmp_path: Path, receiver: Receiver
 ) -> None:
     path = tmp_path / DB_FILENAME
@@ -67,15 +67,15 @@ def test_attempts_from_before_0006_are_kept_without_headers(
     store.close()
     assert len(attempts) == 5
 
-    # The file as revision 0005 left it: attempts without the three columns.
-    _to(path, "0005", down=True)
+    # The file as revision 0006 left it: attempts without the three columns.
+    _to(path, "0006", down=True)
     assert {"request_headers", "response_headers", "response_headers_cut"} & _columns(path) == set()
 
-    store = open_store(path)  # migrates to 0006
+    store = open_store(path)  # migrates to 0007
     try:
         with store.session() as session:
             version = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            assert version == SCHEMA_HEAD == "0006"
+            assert version == SCHEMA_HEAD == "0007"
             assert session.execute(text(_ATTEMPTS)).all() == attempts  # every one kept as it was
             headers = session.execute(
                 text("SELECT request_headers, response_headers, response_headers_cut FROM attempts")

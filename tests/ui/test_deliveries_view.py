@@ -309,7 +309,7 @@ def test_detail_redeliver_and_curl(
 def test_an_attempt_without_recorded_headers_is_made_again_saying_so(
     qtbot: QtBot, desktop: Desktop, admin: Admin, store: Store, receiver: Receiver
 ) -> None:
-    """An attempt recorded before the headers were kept (revision 0006): the pane says so,
+    """An attempt recorded before the headers were kept (revision 0007): the pane says so,
     and Copy as cURL signs the request again with the current secret, saying so too."""
     webhook_id, _ = admin.add(receiver.url, ("statuses",), enable=True)
     queue_events(admin, 1, ("statuses",), seed=9)

@@ -11,16 +11,16 @@ most 8 KiB of them with the count of the lines left out. Both are the bytes of t
 Three nullable columns, added in place (a plain ADD COLUMN, no table rebuild however many
 attempts are stored): attempts recorded before this revision have none, and say so.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-28 02:30:00.000000
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
