@@ -20,6 +20,7 @@ from sigfollow_desktop.store.delivery_pages import VIEW_STATUSES, DeliveryFilter
 from sigfollow_desktop.ui.deliveries_view import DeliveriesView
 from sigfollow_desktop.ui.engine_status_bar import EngineStatusBar
 from sigfollow_desktop.ui.icons import icon, refresh_themed_icons
+from sigfollow_desktop.ui.stages import Stages
 from sigfollow_desktop.ui.webhooks_page import WebhooksPage
 
 GEOMETRY_KEY = "window/geometry"
@@ -65,16 +66,24 @@ class MainWindow(QMainWindow):
         # Without one, closing the window stops delivery: ask first (not when quitting on
         # purpose, see quit_app).
         self.warn_stop_on_close = False
+        self.admin = admin
         self.page = WebhooksPage(admin, runner)
-        # The Deliveries tab beside the Webhooks page; it reads the store when first shown.
-        self.deliveries = DeliveriesView(admin)
+        # The Deliveries tab beside the Webhooks page: built once the page in sight is (or
+        # when first asked for), into this holder; it reads the store when first shown.
+        self._deliveries: DeliveriesView | None = None
+        self._deliveries_tab = QWidget()
+        self._deliveries_tab.setObjectName("deliveriesTab")
+        self._deliveries_column = QVBoxLayout(self._deliveries_tab)
+        self._deliveries_column.setContentsMargins(0, 0, 0, 0)
+        self._later = Stages([self._build_deliveries], self, start=False)
+        self.page.stages.finished.connect(self._later.start)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("windowTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setObjectName("windowTabBar")
         self.tabs.tabBar().setAccessibleName("Webhooks or Deliveries")
         self.tabs.addTab(self.page, "Webhooks")
-        self.tabs.addTab(self.deliveries, "Deliveries")
+        self.tabs.addTab(self._deliveries_tab, "Deliveries")
         self.setCentralWidget(self.tabs)
         self.status_bar = EngineStatusBar()
         self.setStatusBar(self.status_bar)
@@ -83,6 +92,39 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Quit, self, self.quit_app)
         self.restore_state()
         self.page.webhook_list.setFocus()
+
+    @Slot()
+    def _build_deliveries(self) -> None:
+        if self._deliveries is not None:
+            return
+        view = DeliveriesView(self.admin, self._deliveries_tab)
+        self._deliveries_column.addWidget(view)
+        self._deliveries = view
+        # Its own pieces, a turn each, after the Webhooks page's.
+        if self.page.stages.done:
+            view.stages.start()
+        else:
+            self.page.stages.finished.connect(view.stages.start)
+
+    @property
+    def settled(self) -> bool:
+        """Whether the window is built, every piece of it, and its page shows the store's
+        webhooks (what opening it waits for)."""
+        view = self._deliveries
+        return (
+            self.page.stages.done
+            and self.page.has_shown
+            and not self.page.ops.busy
+            and view is not None
+            and view.stages.done
+        )
+
+    @property
+    def deliveries(self) -> DeliveriesView:
+        """The Deliveries tab's view (built now if its turn has not come yet)."""
+        self._build_deliveries()
+        assert self._deliveries is not None
+        return self._deliveries
 
     def add_intake_card(self, card: QWidget) -> None:
         """Show the Intake card under the Webhooks page, within the page's side margins."""
@@ -137,7 +179,7 @@ class MainWindow(QMainWindow):
 
         Also says so (``deliveries_requested``) for whoever follows the window.
         """
-        self.tabs.setCurrentWidget(self.deliveries)
+        self.tabs.setCurrentWidget(self._deliveries_tab)
         if webhook_id is None:
             return
         self.bring_forward()

@@ -80,16 +80,22 @@ class StoreOps(QObject):
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(-1)
         self._tickets = itertools.count(1)
-        self._waiting: dict[int, Callable[[Any], None]] = {}
+        self._waiting: dict[int, tuple[Callable[[Any], None], Callable[[], None] | None]] = {}
         self._answered.connect(self._on_answered)
 
     @property
     def busy(self) -> bool:
         return bool(self._waiting)
 
-    def query(self, read: Callable[[], T], done: Callable[[T], None]) -> None:
-        """Run ``read`` off the GUI thread; ``done(result)`` on it."""
-        self._start(read, done)
+    def query(
+        self,
+        read: Callable[[], T],
+        done: Callable[[T], None],
+        *,
+        undo: Callable[[], None] | None = None,
+    ) -> None:
+        """Run ``read`` off the GUI thread; ``done(result)`` on it (``undo()`` if it fails)."""
+        self._start(read, done, undo)
 
     def change(
         self,
@@ -97,9 +103,11 @@ class StoreOps(QObject):
         done: Callable[[T], None] | None = None,
         *,
         what: Callable[[T], str] | None = None,
+        undo: Callable[[], None] | None = None,
     ) -> None:
         """Run ``write`` off the GUI thread; then ``done(result)``, and ``changed`` says what
-        it did (``what(result)``)."""
+        it did (``what(result)``). If it fails, ``undo()`` puts back what the window showed
+        ahead of it (a switch already moved), after the failure is told."""
 
         def finish(result: T) -> None:
             if done is not None:
@@ -107,28 +115,36 @@ class StoreOps(QObject):
             if what is not None:
                 self.changed.emit(what(result))
 
-        self._start(write, finish)
+        self._start(write, finish, undo)
 
     def wait(self, msecs: int = 10_000) -> bool:
         """Wait for calls in progress (closing the window): True when none is left running."""
         return bool(self._pool.waitForDone(msecs))
 
-    def _start(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def _start(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        undo: Callable[[], None] | None = None,
+    ) -> None:
         ticket = next(self._tickets)
-        self._waiting[ticket] = done
+        self._waiting[ticket] = (done, undo)
         self._pool.start(_Call(ticket, work, self._answered))
 
     @Slot(int, bool, object)
     def _on_answered(self, ticket: int, failed: bool, result: object) -> None:
-        done = self._waiting.pop(ticket, None)
-        if done is None:
+        waiting = self._waiting.pop(ticket, None)
+        if waiting is None:
             return
+        done, undo = waiting
         if failed:
             assert isinstance(result, BaseException)
             message = describe(result)
             self.failed.emit(message)
             if self.show_errors:
                 self.show_error(message)
+            if undo is not None:
+                undo()
             return
         done(result)
 
