@@ -155,6 +155,7 @@ def measure(folder: Path) -> dict[str, object]:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
+    from sqlalchemy.orm import configure_mappers
 
     from sigfollow_desktop.admin import Admin
     from sigfollow_desktop.core.keychain import SecretStore
@@ -167,6 +168,7 @@ def measure(folder: Path) -> dict[str, object]:
     app = QApplication([])
     apply_theme(app)
     store = open_store(folder / DB_FILENAME)
+    configure_mappers()  # as build_desktop does before it builds the window
     admin = Admin(store, SecretStore(MemoryKeyring()))
     probe = Probe()
     steps: dict[str, tuple[float, float]] = {}

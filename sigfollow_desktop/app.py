@@ -25,6 +25,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from sqlalchemy.orm import configure_mappers
 
 from sigfollow_desktop import APP_NAME, __version__
 from sigfollow_desktop.admin import Admin
@@ -111,6 +112,10 @@ def build_desktop(
     """Create the window, the engine and (when asked) the tray icon and connect them;
     nothing runs yet. Called on the GUI thread, which then waits only briefly for locks."""
     store.set_busy_timeout(GUI_BUSY_TIMEOUT)
+    # SQLAlchemy sets its mappers up at the first ORM query (tens of milliseconds of Python):
+    # done now, not on a store worker thread while the window builds (it would hold the
+    # interpreter lock the GUI thread needs).
+    configure_mappers()
     runner = SendTestRunner()
     window = MainWindow(Admin(store, secrets), runner, settings)
     runner.setParent(window)

@@ -67,6 +67,7 @@ class ActivityChart(QFrame):
         self.bars: list[pg.BarGraphItem] = []
         self._plot: pg.PlotWidget | None = None
         self._plot_item: pg.PlotItem | None = None
+        self._view_box: pg.ViewBox | None = None
         # The plot takes a turn of its own (build_plot): until then, an empty space its size.
         self._plot_space = QWidget()
         self._plot_space.setObjectName("activityPlotSpace")
@@ -92,15 +93,22 @@ class ActivityChart(QFrame):
         return self._plot
 
     def prepare_plot(self) -> None:
-        """The first half of the plot's making (its item: axes, view box), a turn before
-        :meth:`build_plot`."""
-        if self._plot is None and self._plot_item is None:
-            self._plot_item = pg.PlotItem()
+        """One more piece of the plot ahead of :meth:`build_plot`, a turn each: its view box,
+        then its item with the axes (pyqtgraph's first view box alone takes a few dozen
+        milliseconds)."""
+        if self._plot is not None or self._plot_item is not None:
+            return
+        if self._view_box is None:
+            self._view_box = pg.ViewBox()
+            return
+        axes = {name: pg.AxisItem(name) for name in ("bottom", "left", "top", "right")}
+        self._plot_item = pg.PlotItem(viewBox=self._view_box, axisItems=axes)
+        self._view_box = None
 
     def _take_plot_item(self) -> pg.PlotItem:
-        self.prepare_plot()
+        while self._plot_item is None:
+            self.prepare_plot()
         item, self._plot_item = self._plot_item, None
-        assert item is not None
         return item
 
     def build_plot(self) -> None:

@@ -35,6 +35,10 @@ STOPS_DELIVERY_TEXT = (
 STOP_AND_CLOSE = "Stop delivery and close"
 
 
+def _paint_turn() -> None:
+    """Nothing: the turn the page paints in (the paint is Qt's, before the next step)."""
+
+
 class MainWindow(QMainWindow):
     """Holds only UI state in ``settings``: geometry and the splitter, never a secret.
 
@@ -75,7 +79,8 @@ class MainWindow(QMainWindow):
         self._deliveries_tab.setObjectName("deliveriesTab")
         self._deliveries_column = QVBoxLayout(self._deliveries_tab)
         self._deliveries_column.setContentsMargins(0, 0, 0, 0)
-        self._later = Stages([self._build_deliveries], self, start=False)
+        # A turn for the page's first paint with its data, then the Deliveries tab.
+        self._later = Stages([_paint_turn, self._build_deliveries], self, start=False)
         self.page.stages.finished.connect(self._later.start)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("windowTabs")

@@ -64,7 +64,12 @@ class Stages(QObject):
     @Slot()
     def _next(self) -> None:
         if self._steps:
-            self._steps.popleft()()
+            step = self._steps.popleft()
+            try:
+                step()
+            except RuntimeError:  # shiboken's "already deleted", if the window went away
+                if shiboken6.isValid(self):
+                    raise
         if not shiboken6.isValid(self):
             return  # the window was destroyed meanwhile: nothing left to build
         if self._steps:

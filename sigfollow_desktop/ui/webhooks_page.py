@@ -182,9 +182,11 @@ class WebhooksPage(QWidget):
                 self._polish_config_card,
                 self._build_activity_chart,
                 self._prepare_activity_plot,
+                self._prepare_activity_plot,
                 self._build_activity_plot,
                 self._build_events_card,
                 self._polish_events_card,
+                self._show_waiting_views,  # a turn of its own: the whole page paints after
             ],
             self,
         )
@@ -255,6 +257,12 @@ class WebhooksPage(QWidget):
     def _polish_events_card(self) -> None:
         assert self._events_card is not None
         self._events_card.ensurePolished()
+
+    def _show_waiting_views(self) -> None:
+        if self._waiting_views is not None:
+            views, wanted = self._waiting_views
+            self._waiting_views = None
+            self._show_views(views, wanted)
 
     @Slot()
     def _on_built(self) -> None:
