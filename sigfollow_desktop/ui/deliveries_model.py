@@ -60,6 +60,11 @@ STATUS_COLORS: dict[ViewStatus, str] = {
     "pending": "",
 }
 DeliveryIdRole = Qt.ItemDataRole.UserRole + 1
+TEXTS_KEPT = 5000
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_DELIVERY_ID = int(Qt.ItemDataRole.UserRole.value) + 1
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -125,6 +130,9 @@ class DeliveriesModel(QAbstractTableModel):
         # False while the rows start below the newest (after a jump to the oldest): newer
         # pages then come in above as the person scrolls up, and live updates wait.
         self._from_newest = True
+        # The cells' texts of rows shown lately, by delivery id (dropped when a row is read
+        # again); emptied when it grows past a few thousand rows.
+        self._shown_texts: dict[int, tuple[str, ...]] = {}
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -289,6 +297,7 @@ class DeliveriesModel(QAbstractTableModel):
             at = self.row_of(delivery_id)
             if at >= 0:
                 self._rows[at] = row
+                self._shown_texts.pop(delivery_id, None)
                 self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
         newest = -self._keys[0] if self._keys else 0
         above = [row for row in reversed(newer) if row.id > newest]  # newest first
@@ -334,16 +343,28 @@ class DeliveriesModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _cell(row, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (1, 2, 5):
-            return _cell(row, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3:
-            color = STATUS_COLORS[row.status]
+        # Called for every cell and role of each repaint: plain ints and one text tuple per
+        # row, made once, keep it short.
+        if role == _DISPLAY:
+            return self._texts(index.row())[index.column()]
+        if role == _TOOLTIP:
+            column = index.column()
+            return self._texts(index.row())[column] if column in (1, 2, 5) else None
+        if role == _FOREGROUND:
+            if index.column() != 3:
+                return None
+            color = STATUS_COLORS[self._rows[index.row()].status]
             return QColor(color) if color else None
-        if role == DeliveryIdRole:
-            return row.id
+        if role == _DELIVERY_ID:
+            return self._rows[index.row()].id
         return None
+
+    def _texts(self, at: int) -> tuple[str, ...]:
+        row = self._rows[at]
+        texts = self._shown_texts.get(row.id)
+        if texts is None:
+            if len(self._shown_texts) > TEXTS_KEPT:
+                self._shown_texts.clear()
+            texts = tuple(_cell(row, column) for column in range(len(COLUMNS)))
+            self._shown_texts[row.id] = texts
+        return texts

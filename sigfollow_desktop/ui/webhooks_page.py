@@ -179,13 +179,11 @@ class WebhooksPage(QWidget):
             [
                 self._build_empty_state,
                 self._build_config_card,
-                self._polish_config_card,
                 self._build_activity_chart,
                 self._prepare_activity_plot,
                 self._prepare_activity_plot,
                 self._build_activity_plot,
                 self._build_events_card,
-                self._polish_events_card,
                 self._show_waiting_views,  # a turn of its own: the whole page paints after
             ],
             self,
@@ -229,10 +227,6 @@ class WebhooksPage(QWidget):
         self._add_card(card)
         self._config_card = card
 
-    def _polish_config_card(self) -> None:
-        assert self._config_card is not None
-        self._config_card.ensurePolished()
-
     def _build_activity_chart(self) -> None:
         chart = ActivityChart(self._detail)
         chart.scope_changed.connect(self.show_activity)
@@ -253,10 +247,6 @@ class WebhooksPage(QWidget):
         card.fields_changed.connect(self.save_fields)
         self._add_card(card)
         self._events_card = card
-
-    def _polish_events_card(self) -> None:
-        assert self._events_card is not None
-        self._events_card.ensurePolished()
 
     def _show_waiting_views(self) -> None:
         if self._waiting_views is not None:
