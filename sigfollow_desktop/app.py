@@ -99,7 +99,7 @@ class Desktop:
             log.warning("the delivery engine did not stop within %.0f s", ENGINE_STOP_TIMEOUT)
         if not self.runner.shutdown():
             log.warning("a Send test was still running at exit")
-        self.window.deliveries.close_ops()
+        self.window.close_ops()
         if self.shared is not None:
             self.shared.stop()
         self.store.close()
@@ -138,9 +138,9 @@ def build_desktop(
     bar.pause_requested.connect(engine.pause)
     bar.resume_requested.connect(engine.resume)
     page.webhooks_changed.connect(engine.wake)
-    engine.attempt_recorded.connect(window.deliveries.on_attempt)
-    window.deliveries.requeued.connect(engine.wake)
-    page.webhooks_changed.connect(window.deliveries.reload_webhooks)
+    engine.attempt_recorded.connect(window.on_attempt)
+    window.deliveries_requeued.connect(engine.wake)
+    page.webhooks_changed.connect(window.reload_webhook_choices)
     if tray is not None:
         engine.status_changed.connect(tray.show_status)
         engine.delivery_failed.connect(tray.notify_failed)

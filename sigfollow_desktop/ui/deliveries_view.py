@@ -132,6 +132,7 @@ class DeliveriesView(QWidget):
         # The filter bar and the detail pane come a turn each (the window starts the stages
         # once its first page is built), or at once when asked for before.
         self._filter_bar: DeliveryFilterBar | None = None
+        self._webhook_choices: list[tuple[int, str]] | None = None
         self._detail_pane: DeliveryDetailPane | None = None
         self.stages = Stages([self._build_filter_bar, self._build_detail], self, start=False)
 
@@ -147,6 +148,8 @@ class DeliveriesView(QWidget):
 
     def _build_filter_bar(self) -> None:
         bar = DeliveryFilterBar(self)
+        if self._webhook_choices is not None:
+            bar.set_webhooks(self._webhook_choices)
         bar.filter_changed.connect(self.set_filter)
         self._layout.insertWidget(0, bar)
         self._filter_bar = bar
@@ -180,7 +183,9 @@ class DeliveriesView(QWidget):
             return
         self._started = True
         self.reload_webhooks()
-        self.model.set_filter(self.filter_bar.current())
+        # The filter bar may still be on its way (its turn comes): until then, no filter.
+        bar = self._filter_bar
+        self.model.set_filter(bar.current() if bar is not None else DeliveryFilter())
         self._poll.start()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -199,7 +204,12 @@ class DeliveriesView(QWidget):
 
     @Slot()
     def reload_webhooks(self) -> None:
-        self.ops.query(self.admin.webhook_choices, self.filter_bar.set_webhooks)
+        self.ops.query(self.admin.webhook_choices, self._got_webhooks)
+
+    def _got_webhooks(self, choices: list[tuple[int, str]]) -> None:
+        self._webhook_choices = choices
+        if self._filter_bar is not None:
+            self._filter_bar.set_webhooks(choices)
 
     @Slot(object)
     def set_filter(self, wanted: DeliveryFilter) -> None:

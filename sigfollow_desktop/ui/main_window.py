@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
 
 from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.engine.reports import AttemptRecorded
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.store.delivery_pages import VIEW_STATUSES, DeliveryFilter
 from sigfollow_desktop.ui.deliveries_view import DeliveriesView
 from sigfollow_desktop.ui.engine_status_bar import EngineStatusBar
 from sigfollow_desktop.ui.icons import icon, refresh_themed_icons
-from sigfollow_desktop.ui.stages import Stages
 from sigfollow_desktop.ui.webhooks_page import WebhooksPage
 
 GEOMETRY_KEY = "window/geometry"
@@ -35,21 +35,19 @@ STOPS_DELIVERY_TEXT = (
 STOP_AND_CLOSE = "Stop delivery and close"
 
 
-def _paint_turn() -> None:
-    """Nothing: the turn the page paints in (the paint is Qt's, before the next step)."""
-
-
 class MainWindow(QMainWindow):
     """Holds only UI state in ``settings``: geometry and the splitter, never a secret.
 
     Signals:
         hidden_to_tray(): closed for the first time while a tray icon keeps delivery going:
             the tray tells the user so.
+        deliveries_requeued(): the Deliveries tab put deliveries back in the queue.
         deliveries_requested(int, str): the user asked to see a webhook's deliveries with a
             status ("failed"), from a notification.
     """
 
     hidden_to_tray = Signal()
+    deliveries_requeued = Signal()
     deliveries_requested = Signal(int, str)
 
     def __init__(
@@ -72,16 +70,13 @@ class MainWindow(QMainWindow):
         self.warn_stop_on_close = False
         self.admin = admin
         self.page = WebhooksPage(admin, runner)
-        # The Deliveries tab beside the Webhooks page: built once the page in sight is (or
-        # when first asked for), into this holder; it reads the store when first shown.
+        # The Deliveries tab beside the Webhooks page: built into this holder when it is
+        # first shown (or asked for), its pieces a turn each; it reads the store then.
         self._deliveries: DeliveriesView | None = None
         self._deliveries_tab = QWidget()
         self._deliveries_tab.setObjectName("deliveriesTab")
         self._deliveries_column = QVBoxLayout(self._deliveries_tab)
         self._deliveries_column.setContentsMargins(0, 0, 0, 0)
-        # A turn for the page's first paint with its data, then the Deliveries tab.
-        self._later = Stages([_paint_turn, self._build_deliveries], self, start=False)
-        self.page.stages.finished.connect(self._later.start)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("windowTabs")
         self.tabs.setDocumentMode(True)
@@ -89,6 +84,7 @@ class MainWindow(QMainWindow):
         self.tabs.tabBar().setAccessibleName("Webhooks or Deliveries")
         self.tabs.addTab(self.page, "Webhooks")
         self.tabs.addTab(self._deliveries_tab, "Deliveries")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
         self.status_bar = EngineStatusBar()
         self.setStatusBar(self.status_bar)
@@ -105,24 +101,37 @@ class MainWindow(QMainWindow):
         view = DeliveriesView(self.admin, self._deliveries_tab)
         self._deliveries_column.addWidget(view)
         self._deliveries = view
-        # Its own pieces, a turn each, after the Webhooks page's.
-        if self.page.stages.done:
-            view.stages.start()
-        else:
-            self.page.stages.finished.connect(view.stages.start)
+        view.requeued.connect(self.deliveries_requeued)
+        view.stages.start()
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self._deliveries_tab:
+            self._build_deliveries()
+
+    @Slot(object)
+    def on_attempt(self, report: AttemptRecorded) -> None:
+        """An attempt was recorded: the Deliveries tab follows it (once it exists)."""
+        if self._deliveries is not None:
+            self._deliveries.on_attempt(report)
+
+    @Slot()
+    def reload_webhook_choices(self) -> None:
+        """Webhooks changed: the Deliveries tab's webhook filter reads them again."""
+        if self._deliveries is not None:
+            self._deliveries.reload_webhooks()
+
+    def close_ops(self) -> None:
+        """Wait for the store calls in progress (on the way out)."""
+        self.page.ops.wait()
+        if self._deliveries is not None:
+            self._deliveries.close_ops()
 
     @property
     def settled(self) -> bool:
-        """Whether the window is built, every piece of it, and its page shows the store's
-        webhooks (what opening it waits for)."""
-        view = self._deliveries
-        return (
-            self.page.stages.done
-            and self.page.has_shown
-            and not self.page.ops.busy
-            and view is not None
-            and view.stages.done
-        )
+        """Whether the Webhooks page is built, every piece of it, and shows the store's
+        webhooks (what opening the window waits for)."""
+        return self.page.stages.done and self.page.has_shown and not self.page.ops.busy
 
     @property
     def deliveries(self) -> DeliveriesView:

@@ -35,6 +35,10 @@ def shown_ids(view: DeliveriesView) -> list[int]:
     return [model.delivery(row).id for row in range(model.rowCount())]
 
 
+def reads_from_newest(view: DeliveriesView) -> bool:
+    return view.model.from_newest
+
+
 def wait_loaded(qtbot: QtBot, view: DeliveriesView) -> None:
     qtbot.waitUntil(lambda: view.model.has_loaded and not view.ops.busy, timeout=10_000)
 
@@ -318,7 +322,7 @@ def test_end_reads_the_oldest_page_from_the_other_end_and_home_the_newest(
     first = shown_ids(view)  # a page or two: as many as the table asks for
     assert 10 <= len(first) < 60
     assert first == newest_first[: len(first)]
-    assert view.model.from_newest
+    assert reads_from_newest(view)
 
     # End: the oldest page, read by keyset from the other end (not the pages between).
     qtbot.keyClick(view.table, Qt.Key.Key_End)
@@ -329,7 +333,7 @@ def test_end_reads_the_oldest_page_from_the_other_end_and_home_the_newest(
     last = len(shown) - 1
     assert view.table.currentIndex().row() == last
     assert view.selected_ids() == [newest_first[-1]]
-    assert not view.model.from_newest
+    assert not reads_from_newest(view)
 
     # Scrolling up brings the page above; the selected row stays selected.
     view.model.fetch_newer()
