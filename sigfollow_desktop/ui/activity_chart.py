@@ -101,7 +101,9 @@ class ActivityChart(QFrame):
         if self._view_box is None:
             self._view_box = pg.ViewBox()
             return
-        axes = {name: pg.AxisItem(name) for name in ("bottom", "left", "top", "right")}
+        # Only the two it shows: axes handed to PlotItem are shown, the top and right ones
+        # it makes itself stay hidden.
+        axes = {name: pg.AxisItem(name) for name in ("bottom", "left")}
         self._plot_item = pg.PlotItem(viewBox=self._view_box, axisItems=axes)
         self._view_box = None
 
