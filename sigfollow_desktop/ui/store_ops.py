@@ -42,12 +42,25 @@ def describe(exc: BaseException) -> str:
     return f"The database could not be used ({type(exc).__name__}); see the log for details."
 
 
+class _Relay(QObject):
+    """Carries the answers to the GUI thread. Owned by Python, not by the StoreOps: a call
+    still running when its window is destroyed answers into a live object, which nobody
+    listens to any more, rather than into a deleted one.
+
+    Signals:
+        answered(int, bool, object): a call finished (worker thread to GUI thread).
+    """
+
+    answered = Signal(int, bool, object)
+
+
 class _Call(QRunnable):
-    def __init__(self, ticket: int, work: Callable[[], Any], answer: SignalInstance) -> None:
+    def __init__(self, ticket: int, work: Callable[[], Any], relay: _Relay) -> None:
         super().__init__()
         self._ticket = ticket
         self._work = work
-        self._answer = answer
+        self._relay = relay  # kept alive by the call while it runs
+        self._answer: SignalInstance = relay.answered
 
     def run(self) -> None:
         try:
@@ -72,12 +85,10 @@ class StoreOps(QObject):
     Signals:
         changed(str): an operation succeeded; the text says what it did ("3 queued again").
         failed(str): a query or operation failed; the message shown.
-        _answered(int, bool, object): a call finished (worker thread to GUI thread).
     """
 
     changed = Signal(str)
     failed = Signal(str)
-    _answered = Signal(int, bool, object)
 
     def __init__(self, parent: QWidget | None = None, *, show_errors: bool = True) -> None:
         super().__init__(parent)
@@ -88,7 +99,8 @@ class StoreOps(QObject):
         self._pool.setExpiryTimeout(-1)
         self._tickets = itertools.count(1)
         self._waiting: dict[int, tuple[Callable[[Any], None], Callable[[], None] | None]] = {}
-        self._answered.connect(self._on_answered)
+        self._relay = _Relay()
+        self._relay.answered.connect(self._on_answered)
         if sys.getswitchinterval() > GUI_SWITCH_INTERVAL:
             sys.setswitchinterval(GUI_SWITCH_INTERVAL)
 
@@ -138,7 +150,7 @@ class StoreOps(QObject):
     ) -> None:
         ticket = next(self._tickets)
         self._waiting[ticket] = (done, undo)
-        self._pool.start(_Call(ticket, work, self._answered))
+        self._pool.start(_Call(ticket, work, self._relay))
 
     @Slot(int, bool, object)
     def _on_answered(self, ticket: int, failed: bool, result: object) -> None:
