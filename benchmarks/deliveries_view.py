@@ -4,8 +4,11 @@ For each size a store is built (rows written with a few big ``INSERT … SELECT`
 then a fresh process opens it offscreen and measures, each step to the moment its data is on
 screen:
 
-- opening the window, opening the Deliveries tab, applying each filter and the search, and
-  scrolling down ten pages (each page read by keyset as the scroll bar reaches the end);
+- opening the window (until every piece is built and the Webhooks page shows the store's
+  webhooks and activity), opening the Deliveries tab, applying each filter and the search,
+  scrolling down ten pages (each page read by keyset as the scroll bar reaches the end),
+  going to the end with the End key (the oldest page, read by keyset from the other end),
+  scrolling up ten pages from there, and back to the newest with Home;
 - for each, the longest turn of the GUI event loop (a 1 ms probe timer: the longest gap
   between its ticks, and the longest step run on the GUI thread) and the total time;
 - the process's peak RSS.
@@ -160,11 +163,20 @@ def _a_phone(admin: Any, model: Any) -> str:
     return "15550000000"
 
 
+def _oldest_id(store: Any) -> int:
+    from sqlalchemy import text
+
+    with store.session() as session:
+        return int(session.execute(text("SELECT min(id) FROM deliveries")).scalar_one())
+
+
 def measure(folder: Path) -> dict[str, object]:
     """Run in a fresh process: open the store's window and time each step."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
+    from sqlalchemy.orm import configure_mappers
 
     from sigfollow_desktop.admin import Admin
     from sigfollow_desktop.core.keychain import SecretStore
@@ -177,6 +189,7 @@ def measure(folder: Path) -> dict[str, object]:
     app = QApplication([])
     apply_theme(app)
     store = open_store(folder / DB_FILENAME)
+    configure_mappers()  # as build_desktop does before it builds the window
     admin = Admin(store, SecretStore(MemoryKeyring()))
     probe = Probe()
     steps: dict[str, tuple[float, float]] = {}
@@ -206,15 +219,23 @@ def measure(folder: Path) -> dict[str, object]:
         window.resize(1280, 800)
         window.show()
 
-    step("open the window", open_window, lambda: window is not None and window.isVisible())
+    step("open the window", open_window, lambda: window is not None and window.settled)
     assert window is not None
+    shown = window
+
+    def tab_idle() -> bool:
+        # The tab is built when first shown, its pieces a turn each: done when all are
+        # there and its first page is on screen.
+        view = shown.deliveries
+        return view.stages.done and view.model.has_loaded and not view.ops.busy
+
+    step("open the Deliveries tab", window.show_deliveries, tab_idle)
     view = window.deliveries
     model = view.model
 
     def idle() -> bool:
         return model.has_loaded and not view.ops.busy
 
-    step("open the Deliveries tab", window.show_deliveries, idle)
     bar = view.filter_bar
     bar_filters: list[tuple[str, object, object]] = [
         ("status", "failed", "status: failed"),
@@ -265,6 +286,44 @@ def measure(folder: Path) -> dict[str, object]:
 
     step(f"scroll down {SCROLL_PAGES} pages", scroll_to_end, scrolled)
     rows = model.rowCount()
+
+    table = view.table
+    last_id = _oldest_id(store)
+
+    def at_the_end() -> bool:
+        current = table.currentIndex()
+        return (
+            idle()
+            and model.at_oldest
+            and model.rowCount() > 0
+            and model.delivery(model.rowCount() - 1).id == last_id
+            and current.row() == model.rowCount() - 1
+            and scroll.value() == scroll.maximum()
+        )
+
+    step("go to the end (End key)", partial(QTest.keyClick, table, Qt.Key.Key_End), at_the_end)
+    wanted_up = model.rowCount() + SCROLL_PAGES * model.page_size
+
+    def scroll_up() -> None:
+        scroll.setValue(0)
+
+    def scrolled_up() -> bool:
+        if model.rowCount() >= wanted_up or (model.from_newest and not model.loading):
+            return not model.loading and not view.ops.busy
+        if not model.loading and scroll.value() != 0:
+            scroll.setValue(0)  # the person keeps scrolling up
+        return False
+
+    step(f"scroll up {SCROLL_PAGES} pages from the end", scroll_up, scrolled_up)
+
+    def at_the_top() -> bool:
+        return (
+            idle() and model.from_newest and table.currentIndex().row() == 0 and scroll.value() == 0
+        )
+
+    step(
+        "back to the newest (Home key)", partial(QTest.keyClick, table, Qt.Key.Key_Home), at_the_top
+    )
     view.close_ops()
     store.close()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -71,6 +71,13 @@ def wait_until(app: QApplication, done: Callable[[], bool]) -> None:
         settle(app, 20)
 
 
+def show_webhook(app: QApplication, window: MainWindow, webhook_id: int) -> None:
+    """Select ``webhook_id`` and wait for the page's reads (they run off the GUI thread)."""
+    window.page.refresh(webhook_id)
+    wait_until(app, lambda: window.settled)
+    settle(app)
+
+
 def main() -> int:
     app = QApplication(sys.argv)
     apply_theme(app)
@@ -108,8 +115,7 @@ def main() -> int:
         window.resize(1180, 900)
         window.status_bar.show_values("running", 3, 0)
         window.show()
-        window.page.refresh(hook_id)
-        settle(app)
+        show_webhook(app, window, hook_id)
         save(window, "main-window.png")
 
         card = window.page.config_card
@@ -141,10 +147,9 @@ def main() -> int:
         runner.shutdown()
 
         # A webhook never enabled: no secret yet, so Send test is disabled (and looks it).
-        window.page.refresh(hook_id + 2)
-        settle(app)
+        show_webhook(app, window, hook_id + 2)
         save(card, "config-card-disabled.png")
-        window.page.refresh(hook_id)
+        show_webhook(app, window, hook_id)
 
         dialog = AddWebhookDialog(window)
         dialog.url_field.setText("ftp://example.com/hooks")

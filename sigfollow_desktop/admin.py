@@ -106,6 +106,12 @@ class Admin:
         with self.store.session() as session:
             return last_hour(session, webhook_id, now)
 
+    def webhook_secret(self, webhook_id: int) -> str | None:
+        """The webhook's signing secret from the keychain, None if it has none there."""
+        with self.store.session() as session:
+            uid = get_webhook(session, webhook_id).uid
+        return self.secrets.get(uid)
+
     # Webhooks -----------------------------------------------------------------------------
 
     def add(

@@ -25,6 +25,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from sqlalchemy.orm import configure_mappers
 
 from sigfollow_desktop import APP_NAME, __version__
 from sigfollow_desktop.admin import Admin
@@ -98,7 +99,7 @@ class Desktop:
             log.warning("the delivery engine did not stop within %.0f s", ENGINE_STOP_TIMEOUT)
         if not self.runner.shutdown():
             log.warning("a Send test was still running at exit")
-        self.window.deliveries.close_ops()
+        self.window.close_ops()
         if self.shared is not None:
             self.shared.stop()
         self.store.close()
@@ -111,6 +112,10 @@ def build_desktop(
     """Create the window, the engine and (when asked) the tray icon and connect them;
     nothing runs yet. Called on the GUI thread, which then waits only briefly for locks."""
     store.set_busy_timeout(GUI_BUSY_TIMEOUT)
+    # SQLAlchemy sets its mappers up at the first ORM query (tens of milliseconds of Python):
+    # done now, not on a store worker thread while the window builds (it would hold the
+    # interpreter lock the GUI thread needs).
+    configure_mappers()
     runner = SendTestRunner()
     window = MainWindow(Admin(store, secrets), runner, settings)
     runner.setParent(window)
@@ -133,9 +138,9 @@ def build_desktop(
     bar.pause_requested.connect(engine.pause)
     bar.resume_requested.connect(engine.resume)
     page.webhooks_changed.connect(engine.wake)
-    engine.attempt_recorded.connect(window.deliveries.on_attempt)
-    window.deliveries.requeued.connect(engine.wake)
-    page.webhooks_changed.connect(window.deliveries.reload_webhooks)
+    engine.attempt_recorded.connect(window.on_attempt)
+    window.deliveries_requeued.connect(engine.wake)
+    page.webhooks_changed.connect(window.reload_webhook_choices)
     if tray is not None:
         engine.status_changed.connect(tray.show_status)
         engine.delivery_failed.connect(tray.notify_failed)

@@ -16,12 +16,13 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QEvent, Qt, Signal  # noqa: E402
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
+from PySide6.QtGui import QColor, QPalette, QShowEvent  # noqa: E402
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
 
 from sigfollow_desktop.store.activity import MINUTES, ActivitySeries  # noqa: E402
 from sigfollow_desktop.ui.theme import DANGER, SUCCESS, WARNING, tag  # noqa: E402
 
+PLOT_HEIGHT = 150
 SERIES = (("Delivered", SUCCESS), ("Retried", WARNING), ("Failed", DANGER))
 
 
@@ -63,32 +64,79 @@ class ActivityChart(QFrame):
         for text, color in SERIES:
             legend.addWidget(_swatch(text, color))
         legend.addStretch(1)
-        self.plot = pg.PlotWidget()
-        self.plot.setObjectName("activityPlot")
-        self.plot.setAccessibleName("Attempts per minute, last hour")
-        # Nothing to do in the plot itself with the keyboard: Tab passes it by.
-        self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.plot.setMinimumHeight(150)
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        item = self.plot.getPlotItem()
-        item.setLabel("bottom", "minutes ago")
-        item.showGrid(x=False, y=True, alpha=0.25)
-        item.setXRange(-MINUTES + 0.5, 0.5, padding=0.02)
         self.bars: list[pg.BarGraphItem] = []
+        self._plot: pg.PlotWidget | None = None
+        self._plot_item: pg.PlotItem | None = None
+        self._view_box: pg.ViewBox | None = None
+        # The plot takes a turn of its own (build_plot): until then, an empty space its size.
+        self._plot_space = QWidget()
+        self._plot_space.setObjectName("activityPlotSpace")
+        self._plot_space.setMinimumHeight(PLOT_HEIGHT)
         heading = QHBoxLayout()
         heading.addWidget(self.title)
         heading.addStretch(1)
         heading.addWidget(self.scope)
         legend.addWidget(self.summary)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(10)
-        layout.addLayout(heading)
-        layout.addWidget(self.plot)
-        layout.addLayout(legend)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(20, 16, 20, 16)
+        self._layout.setSpacing(10)
+        self._layout.addLayout(heading)
+        self._layout.addWidget(self._plot_space)
+        self._layout.addLayout(legend)
+
+    @property
+    def plot(self) -> pg.PlotWidget:
+        """The plot, made the first time it is needed (see :meth:`build_plot`)."""
+        if self._plot is None:
+            self.build_plot()
+        assert self._plot is not None
+        return self._plot
+
+    def prepare_plot(self) -> None:
+        """One more piece of the plot ahead of :meth:`build_plot`, a turn each: its view box,
+        then its item with the axes (pyqtgraph's first view box alone takes a few dozen
+        milliseconds)."""
+        if self._plot is not None or self._plot_item is not None:
+            return
+        if self._view_box is None:
+            self._view_box = pg.ViewBox()
+            return
+        # Only the two it shows: axes handed to PlotItem are shown, the top and right ones
+        # it makes itself stay hidden.
+        axes = {name: pg.AxisItem(name) for name in ("bottom", "left")}
+        self._plot_item = pg.PlotItem(viewBox=self._view_box, axisItems=axes)
+        self._view_box = None
+
+    def _take_plot_item(self) -> pg.PlotItem:
+        while self._plot_item is None:
+            self.prepare_plot()
+        item, self._plot_item = self._plot_item, None
+        return item
+
+    def build_plot(self) -> None:
+        """Make the plot in place of its empty space: pyqtgraph's plot takes a few dozen
+        milliseconds to build, so the window gives it a turn of the event loop of its own."""
+        if self._plot is not None:
+            return
+        plot = pg.PlotWidget(self, plotItem=self._take_plot_item())
+        plot.setObjectName("activityPlot")
+        plot.setAccessibleName("Attempts per minute, last hour")
+        # Nothing to do in the plot itself with the keyboard: Tab passes it by.
+        plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        plot.setMinimumHeight(PLOT_HEIGHT)
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        item = plot.getPlotItem()
+        item.setLabel("bottom", "minutes ago")
+        item.showGrid(x=False, y=True, alpha=0.25)
+        item.setXRange(-MINUTES + 0.5, 0.5, padding=0.02)
+        self._plot = plot
+        self._layout.replaceWidget(self._plot_space, plot)
+        self._plot_space.deleteLater()
         self._apply_palette()
+        if self.series is not None:
+            self._draw(self.series)
 
     @property
     def all_webhooks(self) -> bool:
@@ -96,7 +144,24 @@ class ActivityChart(QFrame):
 
     def show_series(self, series: ActivitySeries) -> None:
         self.series = series
-        item = self.plot.getPlotItem()
+        delivered, retried, failed = (
+            sum(series.delivered),
+            sum(series.retried),
+            sum(series.failed),
+        )
+        text = (
+            f"{delivered} delivered · {retried} retried · {failed} failed"
+            if series.total
+            else "No attempts in the last hour"
+        )
+        self.summary.setText(text)
+        self.setAccessibleDescription(text)
+        if self._plot is not None:
+            self._draw(series)
+
+    def _draw(self, series: ActivitySeries) -> None:
+        assert self._plot is not None
+        item = self._plot.getPlotItem()
         for bar in self.bars:
             item.removeItem(bar)
         self.bars = []
@@ -114,18 +179,10 @@ class ActivityChart(QFrame):
                 self.bars.append(bar)
             base += heights
         item.setYRange(0, max(1.0, float(base.max()) * 1.1), padding=0)
-        delivered, retried, failed = (
-            sum(series.delivered),
-            sum(series.retried),
-            sum(series.failed),
-        )
-        text = (
-            f"{delivered} delivered · {retried} retried · {failed} failed"
-            if series.total
-            else "No attempts in the last hour"
-        )
-        self.summary.setText(text)
-        self.setAccessibleDescription(text)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.build_plot()  # shown before its turn came (a chart on its own)
+        super().showEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -133,10 +190,12 @@ class ActivityChart(QFrame):
         super().changeEvent(event)
 
     def _apply_palette(self) -> None:
+        if self._plot is None:
+            return  # build_plot applies it
         palette = self.palette()
-        self.plot.setBackground(palette.color(QPalette.ColorRole.Base))
+        self._plot.setBackground(palette.color(QPalette.ColorRole.Base))
         text = QColor(palette.color(QPalette.ColorRole.PlaceholderText))
-        item = self.plot.getPlotItem()
+        item = self._plot.getPlotItem()
         for name in ("bottom", "left"):
             axis = item.getAxis(name)
             axis.setPen(pg.mkPen(text))

@@ -4,6 +4,11 @@ Rows are held newest first, sorted by delivery id (descending), so finding a del
 a binary search. Scrolling near the end asks for more (``canFetchMore`` / ``fetchMore``): the
 next, older page is read by keyset on the runner's thread and appended when it arrives.
 
+The end: :meth:`jump_to_oldest` reads the oldest page by keyset from the other end (what
+the End key asks for), so the last of a million rows costs what the first does, never a
+walk through the pages between; newer pages then come in above as the person scrolls up
+(:meth:`fetch_newer`), until the rows reach the newest again.
+
 Live: :meth:`refresh_live` rereads the rows the engine touched (updated in place, so a row
 never moves under the pointer) and reads what is newer than the newest row shown (inserted at
 the top). A row that no longer matches the filter stays where it is until the filter changes.
@@ -54,6 +59,11 @@ STATUS_COLORS: dict[ViewStatus, str] = {
     "pending": "",
 }
 DeliveryIdRole = Qt.ItemDataRole.UserRole + 1
+TEXTS_KEPT = 5000
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_DELIVERY_ID = int(Qt.ItemDataRole.UserRole.value) + 1
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -117,6 +127,12 @@ class DeliveriesModel(QAbstractTableModel):
         self._has_loaded = False
         self._top = 0  # the newest delivery id when the first page was read
         self.searched = ""  # what the search box was read as, in words
+        # False while the rows start below the newest (after a jump to the oldest): newer
+        # pages then come in above as the person scrolls up, and live updates wait.
+        self._from_newest = True
+        # The cells' texts of rows shown lately, by delivery id (dropped when a row is read
+        # again); emptied when it grows past a few thousand rows.
+        self._shown_texts: dict[int, tuple[str, ...]] = {}
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -128,6 +144,7 @@ class DeliveriesModel(QAbstractTableModel):
         self._rows, self._keys = [], []
         self._before, self._exhausted, self._loading = None, False, True
         self._has_loaded = False
+        self._from_newest = True
         self.endResetModel()
         generation, limit = self._generation, self.page_size
         self.ops.query(
@@ -180,8 +197,79 @@ class DeliveriesModel(QAbstractTableModel):
         if len(page.rows) < self.page_size and not self._exhausted:
             self.fetchMore()  # a short page with a cursor: read on
 
+    # The other end ------------------------------------------------------------------------
+
+    @property
+    def from_newest(self) -> bool:
+        """Whether the first row is the newest that matches (not after a jump to the end)."""
+        return self._from_newest
+
+    @property
+    def at_oldest(self) -> bool:
+        """Whether the last row is the oldest delivery that matches (nothing more below)."""
+        return self._has_loaded and self._exhausted and not self._loading
+
+    def can_jump(self) -> bool:
+        """Whether the oldest page can be read from the other end (not when it is shown)."""
+        return self._has_loaded and not self._exhausted
+
+    def jump_to_oldest(self) -> bool:
+        """Show the oldest page that matches, read by keyset from the other end; False when
+        it cannot be (see :meth:`can_jump`)."""
+        if not self.can_jump():
+            return False
+        self._generation += 1
+        self.beginResetModel()
+        self._rows, self._keys = [], []
+        self._before, self._exhausted, self._loading = None, True, True
+        self._has_loaded = False
+        self._from_newest = False
+        self.endResetModel()
+        wanted, limit, generation = self.filter, self.page_size, self._generation
+        self.ops.query(
+            lambda: self.admin.newer_deliveries(wanted, after=0, limit=limit),
+            lambda rows: self._on_newer(generation, rows),
+        )
+        return True
+
+    def fetch_newer(self) -> None:
+        """Read the page above the first row (scrolling up after a jump to the end)."""
+        if self._from_newest or self._loading or not self._rows:
+            return
+        self._loading = True
+        wanted, limit, generation = self.filter, self.page_size, self._generation
+        after = self._rows[0].id
+        self.ops.query(
+            lambda: self.admin.newer_deliveries(wanted, after=after, limit=limit),
+            lambda rows: self._on_newer(generation, rows),
+        )
+
+    def _on_newer(self, generation: int, rows: tuple[DeliveryRow, ...]) -> None:
+        """A page read upwards (oldest first) goes above the rows."""
+        if generation != self._generation:
+            return
+        self._loading = False
+        newest = -self._keys[0] if self._keys else 0
+        above = [row for row in reversed(rows) if row.id > newest]  # newest first
+        if above:
+            first_load = not self._rows
+            self.beginInsertRows(QModelIndex(), 0, len(above) - 1)
+            self._rows[0:0] = above
+            self._keys[0:0] = [-row.id for row in above]
+            self.endInsertRows()
+            if not first_load:
+                self.rows_added_at_top.emit(len(above))
+        if len(rows) < self.page_size:
+            self._from_newest = True  # the rows reach the newest again: live updates resume
+        if not self._has_loaded:
+            self._has_loaded = True
+            self.loaded.emit()
+
+    # Live ----------------------------------------------------------------------------------
+
     def refresh_live(self, touched: Iterable[int] = ()) -> None:
-        """Reread the rows in ``touched`` that are shown, and add what is newer at the top."""
+        """Reread the rows in ``touched`` that are shown, and add what is newer at the top
+        (when the rows start at the newest)."""
         if self._live_busy or not self._has_loaded:
             return
         shown = [delivery_id for delivery_id in set(touched) if self.row_of(delivery_id) >= 0]
@@ -189,8 +277,12 @@ class DeliveriesModel(QAbstractTableModel):
         wanted, limit, generation = self.filter, self.page_size, self._generation
         self._live_busy = True
 
+        from_newest = self._from_newest
+
         def read() -> tuple[dict[int, DeliveryRow], tuple[DeliveryRow, ...]]:
             updated = self.admin.deliveries_by_id(shown) if shown else {}
+            if not from_newest:
+                return updated, ()  # the rows above come as the person scrolls up
             return updated, self.admin.newer_deliveries(wanted, after=newest, limit=limit)
 
         def done(result: tuple[dict[int, DeliveryRow], tuple[DeliveryRow, ...]]) -> None:
@@ -205,6 +297,7 @@ class DeliveriesModel(QAbstractTableModel):
             at = self.row_of(delivery_id)
             if at >= 0:
                 self._rows[at] = row
+                self._shown_texts.pop(delivery_id, None)
                 self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
         newest = -self._keys[0] if self._keys else 0
         above = [row for row in reversed(newer) if row.id > newest]  # newest first
@@ -250,16 +343,28 @@ class DeliveriesModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _cell(row, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (1, 2, 5):
-            return _cell(row, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3:
-            color = STATUS_COLORS[row.status]
+        # Called for every cell and role of each repaint: plain ints and one text tuple per
+        # row, made once, keep it short.
+        if role == _DISPLAY:
+            return self._texts(index.row())[index.column()]
+        if role == _TOOLTIP:
+            column = index.column()
+            return self._texts(index.row())[column] if column in (1, 2, 5) else None
+        if role == _FOREGROUND:
+            if index.column() != 3:
+                return None
+            color = STATUS_COLORS[self._rows[index.row()].status]
             return QColor(color) if color else None
-        if role == DeliveryIdRole:
-            return row.id
+        if role == _DELIVERY_ID:
+            return self._rows[index.row()].id
         return None
+
+    def _texts(self, at: int) -> tuple[str, ...]:
+        row = self._rows[at]
+        texts = self._shown_texts.get(row.id)
+        if texts is None:
+            if len(self._shown_texts) > TEXTS_KEPT:
+                self._shown_texts.clear()
+            texts = tuple(_cell(row, column) for column in range(len(COLUMNS)))
+            self._shown_texts[row.id] = texts
+        return texts

@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QGuiApplication, QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -33,6 +42,7 @@ from sigfollow_desktop.store.delivery_pages import DeliveryDetail, DeliveryFilte
 from sigfollow_desktop.ui.deliveries_model import DeliveriesModel
 from sigfollow_desktop.ui.delivery_detail import DeliveryDetailPane
 from sigfollow_desktop.ui.delivery_filter_bar import RANGES, DeliveryFilterBar
+from sigfollow_desktop.ui.stages import Stages
 from sigfollow_desktop.ui.store_ops import StoreOps
 from sigfollow_desktop.ui.theme import tag
 
@@ -64,8 +74,6 @@ class DeliveriesView(QWidget):
         self._detail_id: int | None = None
         self._started = False
 
-        self.filter_bar = DeliveryFilterBar()
-        self.filter_bar.filter_changed.connect(self.set_filter)
         self.redeliver_selected_button = QPushButton("Redeliver selected")
         self.redeliver_selected_button.setObjectName("redeliverSelectedButton")
         self.redeliver_selected_button.clicked.connect(self.redeliver_selected)
@@ -108,25 +116,29 @@ class DeliveriesView(QWidget):
         self.model.loaded.connect(self._say_what_was_searched)
         self.model.rowsAboutToBeInserted.connect(self._note_scroll)
         self._scroll_before = 0
-
-        self.detail = DeliveryDetailPane()
-        self.detail.redeliver_requested.connect(lambda i: self.redeliver([i]))
-        self.detail.copy_curl_requested.connect(self.copy_curl)
+        self._reading_up = False
+        # End goes to the oldest delivery (read from the other end), Home back to the newest.
+        self.table.installEventFilter(self)
+        self.table.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.model.loaded.connect(self._on_loaded)
+        self._select_after_load: str | None = None
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("deliveriesSplitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 16, 28, 16)
-        layout.setSpacing(10)
-        layout.addWidget(self.filter_bar)
-        layout.addLayout(actions)
-        layout.addWidget(self.splitter, 1)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(28, 16, 28, 16)
+        self._layout.setSpacing(10)
+        self._layout.addLayout(actions)
+        self._layout.addWidget(self.splitter, 1)
+        # The filter bar and the detail pane come a turn each (the window starts the stages
+        # once its first page is built), or at once when asked for before.
+        self._filter_bar: DeliveryFilterBar | None = None
+        self._webhook_choices: list[tuple[int, str]] | None = None
+        self._detail_pane: DeliveryDetailPane | None = None
+        self.stages = Stages([self._build_filter_bar, self._build_detail], self, start=False)
 
         self._live_timer = QTimer(self)
         self._live_timer.setSingleShot(True)
@@ -136,6 +148,37 @@ class DeliveriesView(QWidget):
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._look_again)
 
+    # Building --------------------------------------------------------------------------------
+
+    def _build_filter_bar(self) -> None:
+        bar = DeliveryFilterBar(self)
+        if self._webhook_choices is not None:
+            bar.set_webhooks(self._webhook_choices)
+        bar.filter_changed.connect(self.set_filter)
+        self._layout.insertWidget(0, bar)
+        self._filter_bar = bar
+
+    def _build_detail(self) -> None:
+        detail = DeliveryDetailPane(self.splitter)
+        detail.redeliver_requested.connect(lambda i: self.redeliver([i]))
+        detail.copy_curl_requested.connect(self.copy_curl)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self._detail_pane = detail
+
+    @property
+    def filter_bar(self) -> DeliveryFilterBar:
+        self.stages.finish()
+        assert self._filter_bar is not None
+        return self._filter_bar
+
+    @property
+    def detail(self) -> DeliveryDetailPane:
+        self.stages.finish()
+        assert self._detail_pane is not None
+        return self._detail_pane
+
     # Showing ---------------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -144,7 +187,9 @@ class DeliveriesView(QWidget):
             return
         self._started = True
         self.reload_webhooks()
-        self.model.set_filter(self.filter_bar.current())
+        # The filter bar may still be on its way (its turn comes): until then, no filter.
+        bar = self._filter_bar
+        self.model.set_filter(bar.current() if bar is not None else DeliveryFilter())
         self._poll.start()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -163,7 +208,12 @@ class DeliveriesView(QWidget):
 
     @Slot()
     def reload_webhooks(self) -> None:
-        self.ops.query(self.admin.webhook_choices, self.filter_bar.set_webhooks)
+        self.ops.query(self.admin.webhook_choices, self._got_webhooks)
+
+    def _got_webhooks(self, choices: list[tuple[int, str]]) -> None:
+        self._webhook_choices = choices
+        if self._filter_bar is not None:
+            self._filter_bar.set_webhooks(choices)
 
     @Slot(object)
     def set_filter(self, wanted: DeliveryFilter) -> None:
@@ -226,17 +276,79 @@ class DeliveriesView(QWidget):
 
     def _note_scroll(self, _parent: QModelIndex, first: int, _last: int) -> None:
         self._scroll_before = self.table.verticalScrollBar().value()
+        self._reading_up = not self.model.from_newest
 
     @Slot(int)
     def _keep_viewport(self, count: int) -> None:
         """Rows came in above: a person scrolled down keeps seeing the same rows; one at the
         top sees the new ones."""
         bar = self.table.verticalScrollBar()
-        if self._scroll_before <= 0:
+        if self._scroll_before <= 0 and not self._reading_up:
             return
         shift = count * self.table.verticalHeader().defaultSectionSize()
         bar.setMaximum(bar.maximum() + shift)
         bar.setValue(self._scroll_before + shift)
+
+    # The two ends ----------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_End:
+                self.go_to_oldest()
+                return True
+            if event.key() == Qt.Key.Key_Home:
+                self.go_to_newest()
+                return True
+        return super().eventFilter(watched, event)
+
+    @Slot()
+    def go_to_oldest(self) -> None:
+        """The End key: the last row, the oldest delivery that matches; read from the other
+        end when it is not loaded yet, however many pages lie between."""
+        if self.model.jump_to_oldest():
+            self._select_after_load = "last"
+        elif self.model.rowCount():
+            self._select_row(self.model.rowCount() - 1)
+            self.table.scrollToBottom()
+            # A search in the bodies cannot be read from the other end: the next page then.
+            self.model.fetchMore()
+
+    @Slot()
+    def go_to_newest(self) -> None:
+        """The Home key: the first row, the newest; read again if the rows do not start
+        there (after End)."""
+        if not self.model.from_newest:
+            self._select_after_load = "first"
+            self.model.set_filter(self.model.filter)
+        elif self.model.rowCount():
+            self._select_row(0)
+            self.table.scrollToTop()
+
+    def _select_row(self, row: int) -> None:
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+
+    @Slot()
+    def _on_loaded(self) -> None:
+        where, self._select_after_load = self._select_after_load, None
+        if where is None or not self.model.rowCount():
+            return
+        if where == "last":
+            self._select_row(self.model.rowCount() - 1)
+            self.table.scrollToBottom()
+        else:
+            self._select_row(0)
+            self.table.scrollToTop()
+
+    @Slot(int)
+    def _on_scrolled(self, value: int) -> None:
+        """Near the top after End: the page above comes in (the viewport stays put)."""
+        if value < self.table.viewport().height() and not self.model.from_newest:
+            self.model.fetch_newer()
 
     # Detail ----------------------------------------------------------------------------------
 

@@ -144,6 +144,9 @@ class EventsCard(QFrame):
     def _on_clicked(self, field: Field) -> None:
         wanted = self.fields()
         if wanted != self._shown:  # a refused confirmation leaves the switch as it was
+            # Shown from now on, before the store has it: a second click right after (off
+            # and on again) is a change too. A refused save puts the stored one back.
+            self._shown = wanted
             self.fields_changed.emit(wanted)
 
     def _may_turn_sensitive(self, on: bool) -> bool:
@@ -182,9 +185,11 @@ class EventsCard(QFrame):
             grid.removeWidget(widget)
         grid.addWidget(self.headers[0], 0, 0)
         for header in self.headers[1:]:
-            header.setVisible(not narrow)
+            # Into the grid first: a label shown before it has a parent would flash up as a
+            # window of its own (and take the activation from the main window).
             if not narrow:
                 grid.addWidget(header, 0, self.headers.index(header))
+            header.setVisible(not narrow)
         middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         for index, row in enumerate(self._rows):
             if narrow:

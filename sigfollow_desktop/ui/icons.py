@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QStyleOption, QWidget
 
 from sigfollow_desktop.resources import resource_path
-
-_SIZES = (16, 20, 24, 32, 48, 64)
 
 
 def _svg(name: str) -> str:
@@ -22,22 +28,54 @@ def _text_color() -> str:
     return QGuiApplication.palette().color(QPalette.ColorRole.WindowText).name()
 
 
-@cache
-def _render(name: str, color: str) -> QIcon:
-    data = QByteArray(_svg(name).replace("currentColor", color).encode())
-    renderer = QSvgRenderer(data)
-    result = QIcon()
-    for size in _SIZES:
-        for ratio in (1, 2):
-            pixmap = QPixmap(QSize(size * ratio, size * ratio))
-            pixmap.fill(Qt.GlobalColor.transparent)
+class _SvgIconEngine(QIconEngine):
+    """Draws the SVG at the size asked, when it is asked: opening the window draws each icon
+    once at the size on screen, instead of a dozen sizes of every icon in advance."""
+
+    def __init__(self, data: QByteArray) -> None:
+        super().__init__()
+        self._data = data
+        self._renderer = QSvgRenderer(data)
+        self._drawn: dict[tuple[int, int, QIcon.Mode], QPixmap] = {}
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        key = (size.width(), size.height(), mode)
+        found = self._drawn.get(key)
+        if found is not None:
+            return QPixmap(found)
+        pixmap = QPixmap(size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        if not size.isEmpty():
             painter = QPainter(pixmap)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            renderer.render(painter, QRectF(0, 0, size * ratio, size * ratio))
+            self._renderer.render(painter, QRectF(0, 0, size.width(), size.height()))
             painter.end()
-            pixmap.setDevicePixelRatio(ratio)
-            result.addPixmap(pixmap)
-    return result
+        if mode in (QIcon.Mode.Disabled, QIcon.Mode.Selected):
+            # Greyed or tinted by the style, as Qt does for an icon made of pixmaps.
+            pixmap = QApplication.style().generatedIconPixmap(mode, pixmap, QStyleOption())
+        self._drawn[key] = pixmap
+        return QPixmap(pixmap)
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        wanted = QSize(round(rect.width() * ratio), round(rect.height() * ratio))
+        painter.drawPixmap(rect, self.pixmap(wanted, mode, state))
+
+    def clone(self) -> QIconEngine:
+        twin = _SvgIconEngine(self._data)
+        _ENGINES.append(twin)
+        return twin
+
+
+# The engines live as long as the program (icons are cached for good; see _render).
+_ENGINES: list[_SvgIconEngine] = []
+
+
+@cache
+def _render(name: str, color: str) -> QIcon:
+    engine = _SvgIconEngine(QByteArray(_svg(name).replace("currentColor", color).encode()))
+    _ENGINES.append(engine)
+    return QIcon(engine)
 
 
 def icon(name: str, color: str | QColor | None = None) -> QIcon:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from sigfollow_desktop import APP_NAME
 from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.engine.reports import AttemptRecorded
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.store.delivery_pages import VIEW_STATUSES, DeliveryFilter
 from sigfollow_desktop.ui.deliveries_view import DeliveriesView
@@ -40,11 +41,13 @@ class MainWindow(QMainWindow):
     Signals:
         hidden_to_tray(): closed for the first time while a tray icon keeps delivery going:
             the tray tells the user so.
+        deliveries_requeued(): the Deliveries tab put deliveries back in the queue.
         deliveries_requested(int, str): the user asked to see a webhook's deliveries with a
             status ("failed"), from a notification.
     """
 
     hidden_to_tray = Signal()
+    deliveries_requeued = Signal()
     deliveries_requested = Signal(int, str)
 
     def __init__(
@@ -65,16 +68,23 @@ class MainWindow(QMainWindow):
         # Without one, closing the window stops delivery: ask first (not when quitting on
         # purpose, see quit_app).
         self.warn_stop_on_close = False
+        self.admin = admin
         self.page = WebhooksPage(admin, runner)
-        # The Deliveries tab beside the Webhooks page; it reads the store when first shown.
-        self.deliveries = DeliveriesView(admin)
+        # The Deliveries tab beside the Webhooks page: built into this holder when it is
+        # first shown (or asked for), its pieces a turn each; it reads the store then.
+        self._deliveries: DeliveriesView | None = None
+        self._deliveries_tab = QWidget()
+        self._deliveries_tab.setObjectName("deliveriesTab")
+        self._deliveries_column = QVBoxLayout(self._deliveries_tab)
+        self._deliveries_column.setContentsMargins(0, 0, 0, 0)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("windowTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setObjectName("windowTabBar")
         self.tabs.tabBar().setAccessibleName("Webhooks or Deliveries")
         self.tabs.addTab(self.page, "Webhooks")
-        self.tabs.addTab(self.deliveries, "Deliveries")
+        self.tabs.addTab(self._deliveries_tab, "Deliveries")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
         self.status_bar = EngineStatusBar()
         self.setStatusBar(self.status_bar)
@@ -83,6 +93,52 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Quit, self, self.quit_app)
         self.restore_state()
         self.page.webhook_list.setFocus()
+
+    @Slot()
+    def _build_deliveries(self) -> None:
+        if self._deliveries is not None:
+            return
+        view = DeliveriesView(self.admin, self._deliveries_tab)
+        self._deliveries_column.addWidget(view)
+        self._deliveries = view
+        view.requeued.connect(self.deliveries_requeued)
+        view.stages.start()
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self._deliveries_tab:
+            self._build_deliveries()
+
+    @Slot(object)
+    def on_attempt(self, report: AttemptRecorded) -> None:
+        """An attempt was recorded: the Deliveries tab follows it (once it exists)."""
+        if self._deliveries is not None:
+            self._deliveries.on_attempt(report)
+
+    @Slot()
+    def reload_webhook_choices(self) -> None:
+        """Webhooks changed: the Deliveries tab's webhook filter reads them again."""
+        if self._deliveries is not None:
+            self._deliveries.reload_webhooks()
+
+    def close_ops(self) -> None:
+        """Wait for the store calls in progress (on the way out)."""
+        self.page.ops.wait()
+        if self._deliveries is not None:
+            self._deliveries.close_ops()
+
+    @property
+    def settled(self) -> bool:
+        """Whether the Webhooks page is built, every piece of it, and shows the store's
+        webhooks (what opening the window waits for)."""
+        return self.page.stages.done and self.page.has_shown and not self.page.ops.busy
+
+    @property
+    def deliveries(self) -> DeliveriesView:
+        """The Deliveries tab's view (built now if its turn has not come yet)."""
+        self._build_deliveries()
+        assert self._deliveries is not None
+        return self._deliveries
 
     def add_intake_card(self, card: QWidget) -> None:
         """Show the Intake card under the Webhooks page, within the page's side margins."""
@@ -137,7 +193,7 @@ class MainWindow(QMainWindow):
 
         Also says so (``deliveries_requested``) for whoever follows the window.
         """
-        self.tabs.setCurrentWidget(self.deliveries)
+        self.tabs.setCurrentWidget(self._deliveries_tab)
         if webhook_id is None:
             return
         self.bring_forward()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,6 +27,12 @@ from sigfollow_desktop.core.errors import SigFollowError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# While a store call runs Python on the worker thread, the GUI thread waits for the
+# interpreter lock each time Qt calls into Python (a model's data(), a layout, a slot), up to
+# the switch interval each time: 5 ms by default, which adds up to tens of milliseconds in one
+# repaint of a table. A shorter interval keeps the GUI thread's turns short; the worker's
+# reads lose little (they spend most of their time in SQLite, without the lock).
+GUI_SWITCH_INTERVAL = 0.0005
 
 
 def describe(exc: BaseException) -> str:
@@ -35,12 +42,25 @@ def describe(exc: BaseException) -> str:
     return f"The database could not be used ({type(exc).__name__}); see the log for details."
 
 
+class _Relay(QObject):
+    """Carries the answers to the GUI thread. Owned by Python, not by the StoreOps: a call
+    still running when its window is destroyed answers into a live object, which nobody
+    listens to any more, rather than into a deleted one.
+
+    Signals:
+        answered(int, bool, object): a call finished (worker thread to GUI thread).
+    """
+
+    answered = Signal(int, bool, object)
+
+
 class _Call(QRunnable):
-    def __init__(self, ticket: int, work: Callable[[], Any], answer: SignalInstance) -> None:
+    def __init__(self, ticket: int, work: Callable[[], Any], relay: _Relay) -> None:
         super().__init__()
         self._ticket = ticket
         self._work = work
-        self._answer = answer
+        self._relay = relay  # kept alive by the call while it runs
+        self._answer: SignalInstance = relay.answered
 
     def run(self) -> None:
         try:
@@ -65,12 +85,10 @@ class StoreOps(QObject):
     Signals:
         changed(str): an operation succeeded; the text says what it did ("3 queued again").
         failed(str): a query or operation failed; the message shown.
-        _answered(int, bool, object): a call finished (worker thread to GUI thread).
     """
 
     changed = Signal(str)
     failed = Signal(str)
-    _answered = Signal(int, bool, object)
 
     def __init__(self, parent: QWidget | None = None, *, show_errors: bool = True) -> None:
         super().__init__(parent)
@@ -80,16 +98,25 @@ class StoreOps(QObject):
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(-1)
         self._tickets = itertools.count(1)
-        self._waiting: dict[int, Callable[[Any], None]] = {}
-        self._answered.connect(self._on_answered)
+        self._waiting: dict[int, tuple[Callable[[Any], None], Callable[[], None] | None]] = {}
+        self._relay = _Relay()
+        self._relay.answered.connect(self._on_answered)
+        if sys.getswitchinterval() > GUI_SWITCH_INTERVAL:
+            sys.setswitchinterval(GUI_SWITCH_INTERVAL)
 
     @property
     def busy(self) -> bool:
         return bool(self._waiting)
 
-    def query(self, read: Callable[[], T], done: Callable[[T], None]) -> None:
-        """Run ``read`` off the GUI thread; ``done(result)`` on it."""
-        self._start(read, done)
+    def query(
+        self,
+        read: Callable[[], T],
+        done: Callable[[T], None],
+        *,
+        undo: Callable[[], None] | None = None,
+    ) -> None:
+        """Run ``read`` off the GUI thread; ``done(result)`` on it (``undo()`` if it fails)."""
+        self._start(read, done, undo)
 
     def change(
         self,
@@ -97,9 +124,11 @@ class StoreOps(QObject):
         done: Callable[[T], None] | None = None,
         *,
         what: Callable[[T], str] | None = None,
+        undo: Callable[[], None] | None = None,
     ) -> None:
         """Run ``write`` off the GUI thread; then ``done(result)``, and ``changed`` says what
-        it did (``what(result)``)."""
+        it did (``what(result)``). If it fails, ``undo()`` puts back what the window showed
+        ahead of it (a switch already moved), after the failure is told."""
 
         def finish(result: T) -> None:
             if done is not None:
@@ -107,28 +136,36 @@ class StoreOps(QObject):
             if what is not None:
                 self.changed.emit(what(result))
 
-        self._start(write, finish)
+        self._start(write, finish, undo)
 
     def wait(self, msecs: int = 10_000) -> bool:
         """Wait for calls in progress (closing the window): True when none is left running."""
         return bool(self._pool.waitForDone(msecs))
 
-    def _start(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def _start(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        undo: Callable[[], None] | None = None,
+    ) -> None:
         ticket = next(self._tickets)
-        self._waiting[ticket] = done
-        self._pool.start(_Call(ticket, work, self._answered))
+        self._waiting[ticket] = (done, undo)
+        self._pool.start(_Call(ticket, work, self._relay))
 
     @Slot(int, bool, object)
     def _on_answered(self, ticket: int, failed: bool, result: object) -> None:
-        done = self._waiting.pop(ticket, None)
-        if done is None:
+        waiting = self._waiting.pop(ticket, None)
+        if waiting is None:
             return
+        done, undo = waiting
         if failed:
             assert isinstance(result, BaseException)
             message = describe(result)
             self.failed.emit(message)
             if self.show_errors:
                 self.show_error(message)
+            if undo is not None:
+                undo()
             return
         done(result)
 

@@ -14,7 +14,7 @@ from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.theme import apply_theme
-from tests.ui.helpers import DialogDriver
+from tests.ui.helpers import DialogDriver, settle
 
 
 @pytest.fixture
@@ -55,4 +55,5 @@ def window(
     qtbot.addWidget(made)
     made.show()
     qtbot.waitExposed(made)
+    settle(qtbot, made.page)
     return made

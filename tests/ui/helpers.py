@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+from pytestqt.qtbot import QtBot
+
+from sigfollow_desktop.ui.webhooks_page import WebhooksPage
 
 D = TypeVar("D", bound=QDialog)
 
@@ -115,3 +118,17 @@ def tab_to(name: str, limit: int = 60) -> QWidget:
             return focused()
         press(Qt.Key.Key_Tab)
     raise AssertionError(f"Tab never reached {name!r}")
+
+
+def settle(qtbot: QtBot, page: WebhooksPage) -> None:
+    """Wait until the page is built and every store call it made was answered (they run off
+    the GUI thread)."""
+    qtbot.waitUntil(
+        lambda: page.stages.done and page.has_shown and not page.ops.busy, timeout=10_000
+    )
+
+
+def show_webhook(qtbot: QtBot, page: WebhooksPage, webhook_id: int) -> None:
+    """Read the webhooks again with ``webhook_id`` selected, and wait until they are shown."""
+    page.refresh(webhook_id)
+    settle(qtbot, page)

@@ -55,6 +55,9 @@ def test_the_chart_counts_what_the_engine_did(
             # Drawn: a layer of bars for delivered and one for retried, none for failed.
             assert len(chart.bars) == 2
             chart.scope.setCurrentIndex(1)  # all webhooks
-            assert chart.summary.text() == "4 delivered · 1 retried · 0 failed"
+            qtbot.waitUntil(
+                lambda: chart.summary.text() == "4 delivered · 1 retried · 0 failed",
+                timeout=5000,
+            )
         finally:
             desktop.shutdown()

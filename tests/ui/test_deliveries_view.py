@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings
+from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
@@ -34,6 +34,10 @@ SelectionFlag = QItemSelectionModel.SelectionFlag
 def shown_ids(view: DeliveriesView) -> list[int]:
     model = view.model
     return [model.delivery(row).id for row in range(model.rowCount())]
+
+
+def reads_from_newest(view: DeliveriesView) -> bool:
+    return view.model.from_newest
 
 
 def wait_loaded(qtbot: QtBot, view: DeliveriesView) -> None:
@@ -406,3 +410,50 @@ def test_recover_asks_for_a_webhook_and_a_time(
         rows = session.execute(text("SELECT webhook_id, status FROM deliveries ORDER BY id")).all()
     assert {status for hook, status in rows if hook == webhook_id} == {"pending"}
     assert {status for hook, status in rows if hook != webhook_id} == {"failed"}
+
+
+def test_end_reads_the_oldest_page_from_the_other_end_and_home_the_newest(
+    qtbot: QtBot, window: MainWindow, admin: Admin, store: Store
+) -> None:
+    admin.add("https://one.example/hook", ("statuses",), enable=True)
+    queue_events(admin, 60, ("statuses",), seed=5)
+    with store.session() as session:
+        newest_first = list(session.scalars(text("SELECT id FROM deliveries ORDER BY id DESC")))
+    assert len(newest_first) == 60
+    view = window.deliveries
+    view.model.page_size = 10
+    window.show_deliveries()
+    wait_loaded(qtbot, view)
+    first = shown_ids(view)  # a page or two: as many as the table asks for
+    assert 10 <= len(first) < 60
+    assert first == newest_first[: len(first)]
+    assert reads_from_newest(view)
+
+    # End: the oldest page, read by keyset from the other end (not the pages between).
+    qtbot.keyClick(view.table, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: view.model.at_oldest and not view.ops.busy, timeout=10_000)
+    shown = shown_ids(view)
+    assert shown == newest_first[-len(shown) :]
+    assert len(shown) < 60
+    last = len(shown) - 1
+    assert view.table.currentIndex().row() == last
+    assert view.selected_ids() == [newest_first[-1]]
+    assert not reads_from_newest(view)
+
+    # Scrolling up brings the page above; the selected row stays selected.
+    view.model.fetch_newer()
+    qtbot.waitUntil(
+        lambda: view.model.rowCount() >= len(shown) + 10 and not view.ops.busy, timeout=10_000
+    )
+    more = shown_ids(view)
+    assert more == newest_first[-len(more) :]
+    assert view.selected_ids() == [newest_first[-1]]
+
+    # Home: the newest again, live updates at the top resume.
+    qtbot.keyClick(view.table, Qt.Key.Key_Home)
+    qtbot.waitUntil(
+        lambda: view.model.from_newest and view.model.has_loaded and not view.ops.busy,
+        timeout=10_000,
+    )
+    assert shown_ids(view)[:10] == newest_first[:10]
+    assert view.table.currentIndex().row() == 0

@@ -19,6 +19,7 @@ from sigfollow_desktop.ui.confirm_dialog import ConfirmDialog
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.secret_dialog import SecretDialog
 from sigfollow_desktop.ui.webhooks_page import WebhooksPage
+from tests.ui.helpers import settle, show_webhook
 
 
 def test_an_unusable_keychain_is_one_clear_message_and_nothing_changes(
@@ -34,8 +35,10 @@ def test_an_unusable_keychain_is_one_clear_message_and_nothing_changes(
     qtbot.addWidget(window)
     errors: list[str] = []
     monkeypatch.setattr(WebhooksPage, "show_error", staticmethod(lambda _p, m: errors.append(m)))
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     window.page.config_card.enable_button.click()
+    qtbot.waitUntil(lambda: len(errors) > 0, timeout=5000)
+    settle(qtbot, window.page)
     assert len(errors) == 1
     assert errors[0].startswith("No usable system keychain was found")
     assert "\n" not in errors[0]

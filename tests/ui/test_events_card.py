@@ -13,7 +13,7 @@ from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.webhooks import get_webhook
 from sigfollow_desktop.ui.confirm_dialog import ConfirmDialog
 from sigfollow_desktop.ui.main_window import MainWindow
-from tests.ui.helpers import DialogDriver, all_texts
+from tests.ui.helpers import DialogDriver, all_texts, settle, show_webhook
 
 TABLE = [
     (
@@ -46,9 +46,9 @@ def stored_fields(store: Store, webhook_id: int) -> tuple[Field, ...]:
 
 
 @pytest.fixture
-def webhook_id(window: MainWindow, admin: Admin) -> int:
+def webhook_id(qtbot: QtBot, window: MainWindow, admin: Admin) -> int:
     made, _ = admin.add("https://example.com/hooks", ("statuses", "template_status"))
-    window.page.refresh(made)
+    show_webhook(qtbot, window.page, made)
     return made
 
 
@@ -73,9 +73,11 @@ def test_a_change_is_saved_at_once(
 ) -> None:
     switch = window.page.events_card.switches["statuses"]
     qtbot.mouseClick(switch, Qt.MouseButton.LeftButton)
+    settle(qtbot, window.page)
     assert stored_fields(store, webhook_id) == ("template_status",)
     switch.setFocus()
     qtbot.keyClick(switch, Qt.Key.Key_Space)
+    settle(qtbot, window.page)
     assert stored_fields(store, webhook_id) == ("statuses", "template_status")
     row = window.page.webhook_list.row_widget(webhook_id)
     assert row is not None
@@ -100,6 +102,7 @@ def test_turning_on_inbound_messages_needs_confirmation(
     dialogs.when(ConfirmDialog, answer)
     switch = window.page.events_card.switches["messages"]
     qtbot.mouseClick(switch, Qt.MouseButton.LeftButton)
+    settle(qtbot, window.page)
 
     assert len(asked) == 1
     assert SENSITIVE_TITLE in asked[0]
@@ -115,7 +118,7 @@ def test_turning_inbound_messages_off_needs_no_confirmation(
     qtbot: QtBot, dialogs: DialogDriver, window: MainWindow, admin: Admin, store: Store
 ) -> None:
     made, _ = admin.add("https://example.com/hooks", ("messages",))
-    window.page.refresh(made)
+    show_webhook(qtbot, window.page, made)
     asked: list[ConfirmDialog] = []
     dialogs.when(ConfirmDialog, lambda d: d.cancel_button.click(), seen=asked)
     qtbot.mouseClick(window.page.events_card.switches["messages"], Qt.MouseButton.LeftButton)

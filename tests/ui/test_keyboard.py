@@ -21,7 +21,16 @@ from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.secret_dialog import SecretDialog
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.receiver import Receiver
-from tests.ui.helpers import DialogDriver, focused, press, press_keys, tab_to, type_text
+from tests.ui.helpers import (
+    DialogDriver,
+    focused,
+    press,
+    press_keys,
+    settle,
+    show_webhook,
+    tab_to,
+    type_text,
+)
 
 # Every action of the window: each is a Tab stop and has a shortcut named in its tooltip.
 ACTIONS = (
@@ -82,7 +91,7 @@ def test_focus_stays_on_send_test_so_space_tests_again(
     receiver: Receiver,
 ) -> None:
     webhook_id, _ = admin.add(receiver.url, ("statuses", "template_status"), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     activate(qtbot, window)
     tab_to("sendTestButton")
 
@@ -104,7 +113,7 @@ def test_tab_visits_every_action_and_every_stop_has_a_name(
     receiver: Receiver,
 ) -> None:
     webhook_id, _ = admin.add(receiver.url, ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     window.status_bar.show_values("running", 0, 0)
     activate(qtbot, window)
     tab_to("sendTestButton")
@@ -152,7 +161,7 @@ def test_every_action_says_its_shortcut_and_the_shortcut_works(
     receiver: Receiver,
 ) -> None:
     webhook_id, _ = admin.add(receiver.url, ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     window.status_bar.show_values("running", 0, 0)
     activate(qtbot, window)
     page = window.page
@@ -231,6 +240,7 @@ def test_a_first_session_with_the_keyboard_alone(
     dialogs.when(AddWebhookDialog, fill_in)
     press_keys("Ctrl+N")
     back_to(qtbot, window)
+    settle(qtbot, page)
     with store.session() as session:
         (webhook,) = list_webhooks(session)
         webhook_id, uid = webhook.id, webhook.uid
@@ -252,6 +262,7 @@ def test_a_first_session_with_the_keyboard_alone(
     dialogs.when(SecretDialog, store_secret)
     tab_to("enableButton")
     press(Qt.Key.Key_Space)
+    settle(qtbot, page)
     back_to(qtbot, window)
     (secret,) = copied
     assert memory_keyring.items[(SERVICE, uid)] == secret
@@ -272,6 +283,7 @@ def test_a_first_session_with_the_keyboard_alone(
     assert focused().objectName() == "event_messages_toggle"
     press(Qt.Key.Key_Space)
     back_to(qtbot, window)
+    settle(qtbot, page)
     with store.session() as session:
         assert get_webhook(session, webhook_id).fields == (
             "statuses",

@@ -20,7 +20,7 @@ from sigfollow_desktop.engine.send_test_runner import SendTestRunner
 from sigfollow_desktop.ui.add_webhook_dialog import AddWebhookDialog
 from sigfollow_desktop.ui.main_window import GEOMETRY_KEY, MainWindow
 from sigfollow_desktop.ui.secret_dialog import SecretDialog
-from tests.ui.helpers import DialogDriver
+from tests.ui.helpers import DialogDriver, settle, show_webhook
 
 CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QListWidget, QPlainTextEdit)
 
@@ -30,10 +30,10 @@ def controls(root: QWidget) -> list[QWidget]:
 
 
 def test_every_control_has_an_object_name_and_an_accessible_name(
-    window: MainWindow, admin: Admin
+    qtbot: QtBot, window: MainWindow, admin: Admin
 ) -> None:
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     found = controls(window)
     dialogs: list[QWidget] = [AddWebhookDialog(window), SecretDialog("whsec_x", parent=window)]
     for dialog in dialogs:
@@ -48,10 +48,10 @@ def test_every_control_has_an_object_name_and_an_accessible_name(
 
 
 def test_names_are_unique_where_tests_and_tools_look_them_up(
-    window: MainWindow, admin: Admin
+    qtbot: QtBot, window: MainWindow, admin: Admin
 ) -> None:
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     names = [w.objectName() for w in controls(window) if w.objectName()]
     assert len(names) == len(set(names))
 
@@ -65,7 +65,7 @@ def test_ctrl_n_opens_add_webhook_and_tab_reaches_the_cards(
     assert len(seen) == 1
 
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     window.page.webhook_list.setFocus()
     reached: set[str] = set()
     for _ in range(40):
@@ -93,6 +93,7 @@ def test_geometry_is_restored_from_settings(
     first = MainWindow(admin, runner, QSettings(str(path), QSettings.Format.IniFormat))
     qtbot.addWidget(first)
     first.show()
+    qtbot.waitUntil(lambda: first.settled)
     # Within the (offscreen) screen: restoring clamps a window to the screen it is on.
     screen = first.screen().availableGeometry()
     wanted = QRect(screen.x() + 20, screen.y() + 30, 740, 540)
@@ -109,15 +110,16 @@ def test_geometry_is_restored_from_settings(
     second = MainWindow(admin, runner, settings)
     qtbot.addWidget(second)
     second.show()
+    qtbot.waitUntil(lambda: second.settled)
     assert second.geometry() == saved
     assert second.page.splitter.sizes() == sizes
 
 
 def test_settings_never_hold_a_secret(
-    dialogs: DialogDriver, window: MainWindow, admin: Admin, ui_settings: QSettings
+    qtbot: QtBot, dialogs: DialogDriver, window: MainWindow, admin: Admin, ui_settings: QSettings
 ) -> None:
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",))
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     shown: list[str] = []
 
     def keep(dialog: SecretDialog) -> None:
@@ -126,6 +128,7 @@ def test_settings_never_hold_a_secret(
 
     dialogs.when(SecretDialog, keep)
     window.page.config_card.enable_button.click()
+    settle(qtbot, window.page)
     window.close()
     (secret,) = shown
     ui_settings.sync()

@@ -15,7 +15,7 @@ from sigfollow_desktop.ui.confirm_dialog import ConfirmDialog
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.secret_dialog import SecretDialog
 from tests.support.memory_keyring import MemoryKeyring
-from tests.ui.helpers import DialogDriver, focused, press, tab_to
+from tests.ui.helpers import DialogDriver, focused, press, settle, show_webhook, tab_to
 
 
 def wait_active(qtbot: QtBot, widget: QWidget) -> None:
@@ -62,7 +62,7 @@ def test_rotate_and_remove_confirmations_cancel_on_enter(
     memory_keyring: MemoryKeyring,
 ) -> None:
     webhook_id, secret = admin.add("https://example.com/hooks", ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     card = window.page.config_card
     asked: list[str] = []
 
@@ -98,7 +98,7 @@ def test_enter_enter_after_rotate_keeps_the_new_secret_on_screen(
     """Confirm Rotate on purpose, then Enter twice out of habit: the new secret stays on
     screen until "I have stored it"."""
     webhook_id, old = admin.add("https://example.com/hooks", ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     shown: list[str] = []
 
     def rotate(dialog: ConfirmDialog) -> None:
@@ -119,6 +119,7 @@ def test_enter_enter_after_rotate_keeps_the_new_secret_on_screen(
     dialogs.when(ConfirmDialog, rotate)
     dialogs.when(SecretDialog, enter_enter)
     window.page.config_card.rotate_button.click()
+    settle(qtbot, window.page)
 
     (new,) = shown
     assert new != old

@@ -18,12 +18,13 @@ from sigfollow_desktop.resources import sample_body
 from sigfollow_desktop.ui.config_card import NEEDS_ENABLE_TEXT, NEEDS_FIELD
 from sigfollow_desktop.ui.main_window import MainWindow
 from tests.support.receiver import Receiver, Reply
+from tests.ui.helpers import show_webhook
 
 
-def enabled_webhook(admin: Admin, window: MainWindow, url: str) -> tuple[int, str]:
+def enabled_webhook(qtbot: QtBot, admin: Admin, window: MainWindow, url: str) -> tuple[int, str]:
     webhook_id, secret = admin.add(url, ("statuses", "template_status"), enable=True)
     assert secret is not None
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     return webhook_id, secret
 
 
@@ -45,7 +46,7 @@ def closed_port() -> int:
 def test_http_200_shows_time_signature_and_payload(
     qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner, receiver: Receiver
 ) -> None:
-    _, secret = enabled_webhook(admin, window, receiver.url)
+    _, secret = enabled_webhook(qtbot, admin, window, receiver.url)
     send_and_wait(qtbot, window, runner, "template_status")
 
     card = window.page.config_card.result_card
@@ -76,7 +77,7 @@ def test_http_500_shows_the_status(
     qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner, receiver: Receiver
 ) -> None:
     receiver.default = Reply(status=500, body=b"boom")
-    enabled_webhook(admin, window, receiver.url)
+    enabled_webhook(qtbot, admin, window, receiver.url)
     send_and_wait(qtbot, window, runner, "statuses")
     card = window.page.config_card.result_card
     assert card.state == "http_error"
@@ -87,7 +88,7 @@ def test_http_500_shows_the_status(
 def test_a_closed_port_shows_network_error_with_the_reason(
     qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner
 ) -> None:
-    enabled_webhook(admin, window, f"http://127.0.0.1:{closed_port()}/hook")
+    enabled_webhook(qtbot, admin, window, f"http://127.0.0.1:{closed_port()}/hook")
     send_and_wait(qtbot, window, runner, "statuses")
     card = window.page.config_card.result_card
     assert card.state == "network_error"
@@ -99,7 +100,7 @@ def test_the_window_keeps_running_while_the_receiver_holds_the_request(
     qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner, receiver: Receiver
 ) -> None:
     receiver.default = Reply(status=200, delay=2.0)
-    enabled_webhook(admin, window, receiver.url)
+    enabled_webhook(qtbot, admin, window, receiver.url)
     ticks: list[float] = []
     probe = QTimer()
     probe.setInterval(10)
@@ -122,7 +123,7 @@ def test_the_window_keeps_running_while_the_receiver_holds_the_request(
 def test_send_test_reads_the_secret_at_send_time(
     qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner, receiver: Receiver
 ) -> None:
-    webhook_id, _ = enabled_webhook(admin, window, receiver.url)
+    webhook_id, _ = enabled_webhook(qtbot, admin, window, receiver.url)
     rotated = admin.rotate_secret(webhook_id)
     send_and_wait(qtbot, window, runner, "statuses")
     (request,) = receiver.requests
@@ -130,21 +131,23 @@ def test_send_test_reads_the_secret_at_send_time(
     assert window.page.config_card.result_card.signature_field.text() == expected
 
 
-def test_send_test_waits_for_a_secret_then_for_an_event(window: MainWindow, admin: Admin) -> None:
+def test_send_test_waits_for_a_secret_then_for_an_event(
+    qtbot: QtBot, window: MainWindow, admin: Admin
+) -> None:
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",))
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     card = window.page.config_card
     assert not card.send_button.isEnabled()
     assert card.send_note.text() == NEEDS_ENABLE_TEXT
 
     admin.enable(webhook_id)
     admin.set_fields(webhook_id, ())
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     assert not card.send_button.isEnabled()
     assert card.send_note.text() == NEEDS_FIELD
 
     admin.set_fields(webhook_id, ("messages",))
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     assert card.send_button.isEnabled()
     assert card.send_note.isHidden()
     assert card.sample_combo.currentData() == "messages"

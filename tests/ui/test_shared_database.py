@@ -24,6 +24,7 @@ from sigfollow_desktop.store.sealed_secrets import SealedSecretStore
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.postgres import PostgresServer
 from tests.support.receiver import Receiver
+from tests.ui.helpers import show_webhook
 
 
 def _host(url: str, folder: Path) -> tuple[Desktop, SealedSecretStore, MemoryKeyring]:
@@ -62,7 +63,7 @@ def test_two_windows_two_keychains_one_database(
         added_at = time.monotonic()
         webhook_id, first = admin_a.add(receiver.url, ("statuses",), enable=True)
         assert first is not None
-        window_a.page.refresh(webhook_id)
+        show_webhook(qtbot, window_a.page, webhook_id)
         qtbot.waitUntil(
             lambda: window_b.page.webhook_list.row_widget(webhook_id) is not None, timeout=2000
         )
@@ -71,7 +72,7 @@ def test_two_windows_two_keychains_one_database(
             f"{(time.monotonic() - added_at) * 1000:.0f} ms"
         )
 
-        window_b.page.refresh(webhook_id)
+        show_webhook(qtbot, window_b.page, webhook_id)
         assert "sealed in the shared database" in window_b.page.config_card.secret_value.text()
 
         # Host B has not joined: its engine cannot open the secret, and says why.

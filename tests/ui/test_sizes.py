@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from sigfollow_desktop.admin import Admin
 from sigfollow_desktop.store.summary import HEALTH_TEXT
 from sigfollow_desktop.ui.main_window import MainWindow
-from tests.ui.helpers import focused, press
+from tests.ui.helpers import focused, press, show_webhook
 
 LONG_URL = "https://hooks.example-company.com/integrations/sigfollow/whatsapp/events/production"
 
@@ -28,10 +28,10 @@ def fully_visible(widget: QWidget) -> bool:
 
 
 @pytest.fixture
-def long_webhook(window: MainWindow, admin: Admin) -> int:
+def long_webhook(qtbot: QtBot, window: MainWindow, admin: Admin) -> int:
     webhook_id, _ = admin.add(LONG_URL, ("statuses", "messages", "template_status"), True)
     admin.add("https://b.example.org/hook", ("statuses",))
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     return webhook_id
 
 

@@ -25,6 +25,7 @@ from sigfollow_desktop.ui.tray_icon import (
     tray_state,
 )
 from tests.engine.conftest import FakeClock
+from tests.ui.helpers import settle
 
 URL = "https://hooks.example.com/sigfollow"
 
@@ -98,11 +99,13 @@ def test_a_click_on_the_notification_brings_the_window_to_that_webhook(
     qtbot.addWidget(window)
     tray = desktop.tray
     assert tray is not None
+    settle(qtbot, window.page)
     assert window.page.webhook_list.selected_id() == first
     tray.last_digest = Digest(second, URL, 12, "HTTP 500")
     with qtbot.waitSignal(window.deliveries_requested, timeout=1000) as asked:
         tray.messageClicked.emit()
     assert asked.args == [second, "failed"]
+    settle(qtbot, window.page)
     assert window.page.webhook_list.selected_id() == second
     assert window.isVisible()
     window.hide_on_close = False

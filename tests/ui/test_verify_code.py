@@ -20,7 +20,7 @@ from sigfollow_desktop.resources import resource_path
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.secret_dialog import SecretDialog
 from tests.support.receiver import Receiver
-from tests.ui.helpers import all_texts
+from tests.ui.helpers import all_texts, show_webhook
 
 OPTIONAL = "Signature verification is optional, but recommended for security."
 
@@ -39,7 +39,7 @@ def tested(
     """A Send test made; the webhook's secret."""
     webhook_id, secret = admin.add(receiver.url, ("statuses",), enable=True)
     assert secret is not None
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     with qtbot.waitSignal(runner.test_finished, timeout=10_000):
         window.page.config_card.send_button.click()
     return secret

@@ -18,7 +18,7 @@ from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.deliveries import count_by_status
 from sigfollow_desktop.ui.main_window import MainWindow
 from tests.support.receiver import Receiver
-from tests.ui.helpers import press_keys
+from tests.ui.helpers import press_keys, settle, show_webhook
 
 ENGINE = EngineConfig(timeout=2.0, lease=10.0, batch_delay=0.002)
 
@@ -40,7 +40,7 @@ def test_a_paused_webhook_keeps_its_queue_and_gets_it_all_after_resume(
     assert secret is not None
     page = window.page
     card = page.config_card
-    page.refresh(webhook_id)
+    show_webhook(qtbot, page, webhook_id)
     assert card.pause_button.isVisible()
     assert card.pause_button.text() == "Pause"
     window.activateWindow()
@@ -48,6 +48,7 @@ def test_a_paused_webhook_keeps_its_queue_and_gets_it_all_after_resume(
 
     with qtbot.waitSignal(page.webhooks_changed, timeout=1000):  # the engine looks again
         press_keys("Ctrl+P")
+    settle(qtbot, page)
     assert card.state_pill.text() == "Paused"
     assert card.pause_button.text() == "Resume"
     row = page.webhook_list.row_widget(webhook_id)
@@ -64,12 +65,13 @@ def test_a_paused_webhook_keeps_its_queue_and_gets_it_all_after_resume(
         assert dispatcher.pump() == []
         assert receiver.requests == []
         assert counts(store, webhook_id) == {"pending": queued}
-        page.refresh(webhook_id)
+        show_webhook(qtbot, page, webhook_id)
         assert f"{queued} pending" in card.deliveries_value.text()
         assert "wait in the queue" in card.deliveries_value.text()
 
         with qtbot.waitSignal(page.webhooks_changed, timeout=1000):
             press_keys("Ctrl+P")
+        settle(qtbot, page)
         assert card.state_pill.text() == "Enabled"
         for _ in range(5):
             if not dispatcher.pump():
@@ -84,7 +86,7 @@ def test_a_paused_webhook_keeps_its_queue_and_gets_it_all_after_resume(
         assert verify(secret, request.body, request.headers[SIGNATURE_HEADER])
 
 
-def test_a_disabled_webhook_shows_no_pause(window: MainWindow, admin: Admin) -> None:
+def test_a_disabled_webhook_shows_no_pause(qtbot: QtBot, window: MainWindow, admin: Admin) -> None:
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",))
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     assert window.page.config_card.pause_button.isHidden()

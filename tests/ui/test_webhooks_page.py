@@ -16,7 +16,7 @@ from sigfollow_desktop.ui.confirm_dialog import ConfirmDialog
 from sigfollow_desktop.ui.main_window import MainWindow
 from sigfollow_desktop.ui.secret_dialog import ONCE_TITLE, ONCE_WARNING, SecretDialog
 from tests.support.memory_keyring import MemoryKeyring
-from tests.ui.helpers import DialogDriver, all_texts
+from tests.ui.helpers import DialogDriver, all_texts, settle, show_webhook
 
 GUIDE_WARNING = (
     "SigFollow does not store the secret, so it cannot be displayed again after it is "
@@ -96,21 +96,24 @@ def test_enabling_shows_the_secret_once_and_no_widget_keeps_it(
     memory_keyring: MemoryKeyring,
 ) -> None:
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",))
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     card = window.page.config_card
 
     spy = SecretSpy()
     expect_secret_dialogs(dialogs, spy)
     card.enable_button.click()
+    settle(qtbot, window.page)
     (secret,) = stored_secrets(memory_keyring).values()
     assert spy.shown == [secret]
     assert card.state_pill.text() == "Enabled"
 
     # Disable and enable again: the secret exists, so it is not shown again.
     card.enable_button.click()
+    settle(qtbot, window.page)
     assert card.state_pill.text() == "Disabled"
     expect_secret_dialogs(dialogs, spy)
     card.enable_button.click()
+    settle(qtbot, window.page)
     qtbot.wait(100)
     assert card.state_pill.text() == "Enabled"
     assert spy.shown == [secret]
@@ -170,6 +173,7 @@ def test_adding_enabled_shows_the_new_secret_once(
 
 @pytest.mark.parametrize("confirm", [False, True])
 def test_rotate_needs_confirmation(
+    qtbot: QtBot,
     dialogs: DialogDriver,
     window: MainWindow,
     admin: Admin,
@@ -177,7 +181,7 @@ def test_rotate_needs_confirmation(
     confirm: bool,
 ) -> None:
     webhook_id, old = admin.add("https://example.com/hooks", ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     asked: list[ConfirmDialog] = []
 
     def answer(dialog: ConfirmDialog) -> None:
@@ -190,6 +194,7 @@ def test_rotate_needs_confirmation(
     if confirm:
         expect_secret_dialogs(dialogs, spy)
     window.page.config_card.rotate_button.click()
+    settle(qtbot, window.page)
 
     assert len(asked) == 1
     (current,) = stored_secrets(memory_keyring).values()
@@ -202,10 +207,10 @@ def test_rotate_needs_confirmation(
 
 
 def test_rotate_confirmation_states_the_consequence(
-    dialogs: DialogDriver, window: MainWindow, admin: Admin
+    qtbot: QtBot, dialogs: DialogDriver, window: MainWindow, admin: Admin
 ) -> None:
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     seen: list[str] = []
 
     def read_and_cancel(dialog: ConfirmDialog) -> None:
@@ -222,6 +227,7 @@ def test_rotate_confirmation_states_the_consequence(
 
 @pytest.mark.parametrize("confirm", [False, True])
 def test_remove_needs_confirmation(
+    qtbot: QtBot,
     dialogs: DialogDriver,
     window: MainWindow,
     admin: Admin,
@@ -230,12 +236,13 @@ def test_remove_needs_confirmation(
     confirm: bool,
 ) -> None:
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     dialogs.when(
         ConfirmDialog,
         lambda d: (d.confirm_button if confirm else d.cancel_button).click(),
     )
     window.page.config_card.remove_button.click()
+    settle(qtbot, window.page)
     with store.session() as session:
         assert len(list_webhooks(session)) == (0 if confirm else 1)
     assert window.page.webhook_list.count() == (0 if confirm else 1)
@@ -245,11 +252,11 @@ def test_remove_needs_confirmation(
 
 
 def test_the_list_shows_url_state_fields_and_health(
-    window: MainWindow, admin: Admin, store: Store
+    qtbot: QtBot, window: MainWindow, admin: Admin, store: Store
 ) -> None:
     first, _ = admin.add("https://a.example.com/hook", ("statuses", "template_status"), True)
     second, _ = admin.add("https://b.example.com/hook", ("messages",))
-    window.page.refresh(first)
+    show_webhook(qtbot, window.page, first)
     rows = window.page.webhook_list
     assert rows.count() == 2
     row = rows.row_widget(first)

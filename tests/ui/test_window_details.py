@@ -26,7 +26,7 @@ from sigfollow_desktop.ui.theme import apply_theme
 from sigfollow_desktop.ui.webhooks_page import WebhooksPage
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.receiver import Receiver
-from tests.ui.helpers import DialogDriver, focused, press, tab_to
+from tests.ui.helpers import DialogDriver, focused, press, settle, show_webhook, tab_to
 
 DARK_WINDOW = "#1f2125"
 
@@ -56,7 +56,7 @@ def test_the_sensitive_switch_moves_only_after_the_confirmation(
     qtbot: QtBot, dialogs: DialogDriver, window: MainWindow, admin: Admin, confirm: bool
 ) -> None:
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",))
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     switch = window.page.events_card.switches["messages"]
     while_asked: list[bool] = []
 
@@ -86,7 +86,7 @@ def test_rotating_clears_the_card_signed_with_the_old_secret(
     receiver: Receiver,
 ) -> None:
     webhook_id, _ = admin.add(receiver.url, ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     send_test(qtbot, window, runner)
     result = window.page.config_card.result_card
     old_signature = result.signature_field.text()
@@ -96,6 +96,7 @@ def test_rotating_clears_the_card_signed_with_the_old_secret(
     dialogs.when(ConfirmDialog, lambda d: d.confirm_button.click())
     dialogs.when(SecretDialog, lambda d: d.stored_button.click())
     window.page.config_card.rotate_button.click()
+    settle(qtbot, window.page)
 
     assert result.isHidden()
     assert result.signature_field.text() == ""
@@ -106,7 +107,7 @@ def test_dismiss_keeps_the_pane_where_it_was(
     qtbot: QtBot, window: MainWindow, admin: Admin, runner: SendTestRunner, receiver: Receiver
 ) -> None:
     webhook_id, _ = admin.add(receiver.url, ("statuses", "template_status"), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     window.resize(800, 600)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
@@ -132,11 +133,11 @@ def test_dismiss_keeps_the_pane_where_it_was(
 
 
 def test_the_window_shows_webhook_ids_for_the_command_line(
-    window: MainWindow, admin: Admin
+    qtbot: QtBot, window: MainWindow, admin: Admin
 ) -> None:
     admin.add("https://a.example.com/hook", ("statuses",))
     second, _ = admin.add("https://b.example.com/hook", ("statuses",))
-    window.page.refresh(second)
+    show_webhook(qtbot, window.page, second)
     assert window.page.config_card.id_value.text() == str(second)
     assert f"webhooks show {second}" in window.page.config_card.id_value.toolTip()
     row = window.page.webhook_list.row_widget(second)
@@ -174,12 +175,12 @@ def test_in_a_dark_palette_a_disabled_send_test_looks_disabled(
     window = MainWindow(admin, runner, ui_settings)
     qtbot.addWidget(window)
     window.show()
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     send = window.page.config_card.send_button
     assert not send.isEnabled()  # no secret yet
     disabled = _background(_on_screen(window, send))
     admin.enable(webhook_id)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     assert send.isEnabled()
     enabled = _background(_on_screen(window, send))
 
@@ -217,7 +218,7 @@ def test_icons_drawn_in_the_text_colour_follow_the_palette(
     qtbot: QtBot, qapp: QApplication, restore_palette: None, window: MainWindow, admin: Admin
 ) -> None:
     webhook_id, _ = admin.add("https://example.com/hooks", ("statuses",), enable=True)
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     rotate = window.page.config_card.rotate_button
     assert _ink(rotate) < 100  # dark strokes on a light window
     qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
@@ -266,6 +267,7 @@ def test_a_refused_secret_keeps_the_add_dialog_open_with_the_url(
 
 
 def test_a_secret_missing_from_the_keychain_advises_rotate(
+    qtbot: QtBot,
     window: MainWindow,
     admin: Admin,
     store: Store,
@@ -276,10 +278,11 @@ def test_a_secret_missing_from_the_keychain_advises_rotate(
     with store.session() as session:
         uid = get_webhook(session, webhook_id).uid
     del memory_keyring.items[(SERVICE, uid)]
-    window.page.refresh(webhook_id)
+    show_webhook(qtbot, window.page, webhook_id)
     errors: list[str] = []
     monkeypatch.setattr(WebhooksPage, "show_error", staticmethod(lambda _p, m: errors.append(m)))
     window.page.config_card.send_button.click()
+    qtbot.waitUntil(lambda: len(errors) > 0, timeout=5000)
     (error,) = errors
     assert "Rotate secret" in error
     assert "Enable it once" not in error
