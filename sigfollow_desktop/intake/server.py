@@ -15,7 +15,6 @@ import asyncio
 import ipaddress
 import logging
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ import uvicorn
 
 from sigfollow_desktop.core.errors import SigFollowError
 from sigfollow_desktop.core.intake_credentials import IntakeCredentials
+from sigfollow_desktop.core.switch_interval import shorten_switch_interval
 from sigfollow_desktop.intake.app import MAX_BODY, IntakeApp, IntakeStats
 from sigfollow_desktop.intake.writer import GroupCommitWriter
 from sigfollow_desktop.store.db import Store
@@ -36,11 +36,6 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8088
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
-# The writer thread takes the interpreter lock back after each SQLite call of a commit (four of
-# them); while the HTTP thread is busy it waits up to the switch interval for it each time, 5 ms
-# by default, and every request of the batch waits with it. A shorter interval hands the lock
-# over sooner; the process-wide setting is only ever lowered to this, never raised.
-SWITCH_INTERVAL = 0.0005
 
 
 class IntakeError(SigFollowError):
@@ -199,8 +194,9 @@ class IntakeServer:
         if self._served is not None:
             return
         sock = bind(self.host, self.requested_port)
-        if sys.getswitchinterval() > SWITCH_INTERVAL:
-            sys.setswitchinterval(SWITCH_INTERVAL)
+        # The writer takes the interpreter lock back after each SQLite call of a commit; with
+        # the HTTP thread busy it would wait up to 5 ms each time, and the batch with it.
+        shorten_switch_interval()
         self.writer.start()
         served = ServedApp(self.app, sock)
         try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,15 +23,14 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from sqlalchemy.exc import SQLAlchemyError
 
 from sigfollow_desktop.core.errors import SigFollowError
+from sigfollow_desktop.core.switch_interval import shorten_switch_interval
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 # While a store call runs Python on the worker thread, the GUI thread waits for the
 # interpreter lock each time Qt calls into Python (a model's data(), a layout, a slot), up to
-# the switch interval each time: 5 ms by default, which adds up to tens of milliseconds in one
-# repaint of a table. A shorter interval keeps the GUI thread's turns short; the worker's
-# reads lose little (they spend most of their time in SQLite, without the lock).
-GUI_SWITCH_INTERVAL = 0.0005
+# the switch interval each time: a shorter one keeps the GUI thread's turns short (the worker's
+# reads lose little: they spend most of their time in SQLite, without the lock).
 
 
 def describe(exc: BaseException) -> str:
@@ -101,8 +99,7 @@ class StoreOps(QObject):
         self._waiting: dict[int, tuple[Callable[[Any], None], Callable[[], None] | None]] = {}
         self._relay = _Relay()
         self._relay.answered.connect(self._on_answered)
-        if sys.getswitchinterval() > GUI_SWITCH_INTERVAL:
-            sys.setswitchinterval(GUI_SWITCH_INTERVAL)
+        shorten_switch_interval()
 
     @property
     def busy(self) -> bool:
