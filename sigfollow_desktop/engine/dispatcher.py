@@ -65,7 +65,6 @@ from sigfollow_desktop.engine.transport import (
 )
 from sigfollow_desktop.store import outbox
 from sigfollow_desktop.store.activity import ACTIVITY_KEPT, prune_activity
-from sigfollow_desktop.store.commit_watch import CommitWatcher
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.delivery_queue import queue_for
 from sigfollow_desktop.store.faults import Fault
@@ -76,6 +75,7 @@ log = logging.getLogger(__name__)
 
 LEASE_MARGIN = 1.0  # seconds a lease outlasts the request deadline, at the least
 _WAKE = object()
+COMMIT_WATCH = 0.05  # seconds between two looks at other processes' commits, when idle
 # Faults a new connection may cure: a file that could not be opened or written, a server that
 # went away.
 _RECONNECT = ("readonly", "cantopen", "unreachable", "server")
@@ -181,7 +181,6 @@ class Dispatcher:
         self.store = store
         self._queue = queue_for(store)
         self._listener: ChangeListener | None = None  # a shared database's wake-up calls
-        self._watcher: CommitWatcher | None = None  # other processes' commits to the file
         self.config = config or EngineConfig()
         self.clock = clock
         self.policy = policy or RetryPolicy(clock=clock)
@@ -284,9 +283,6 @@ class Dispatcher:
         """
         try:
             self._start()
-            if not self.store.shared:
-                # Events stored by another process: look at once, not at the next idle look.
-                self._watcher = CommitWatcher(self.store, self.wake).start()
             self._check_store()
             self._report_status(force=True)
             timeout = 0.0
@@ -328,8 +324,6 @@ class Dispatcher:
         self._switch.abort()
         if self._listener is not None:
             self._listener.stop()
-        if self._watcher is not None:
-            self._watcher.stop()
         for job in self._lanes.close():
             self._backlog.unsent.append(job.claimed.delivery_id)
             self._forget(job)
@@ -446,7 +440,8 @@ class Dispatcher:
         self._fault = fault
         self._faults_in_a_row += 1
         self._report_status()
-        return min(self.config.max_backoff, 0.25 * 2.0**self._faults_in_a_row)
+        # The exponent is capped: a fault that lasts long must not overflow the float.
+        return min(self.config.max_backoff, 0.25 * 2.0 ** min(self._faults_in_a_row, 16))
 
     def _reconnect_if_needed(self) -> None:
         """A file that could not be opened or written may be fine again on a new connection.
@@ -545,7 +540,7 @@ class Dispatcher:
         """
         done: list[_Done] = []
         try:
-            first = self._results.get(timeout=max(timeout, 0.0001))
+            first = self._next_result(timeout)
         except queue.Empty:
             return done
         if isinstance(first, _Done):
@@ -560,6 +555,43 @@ class Dispatcher:
             if isinstance(item, _Done):
                 done.append(item)
         return done
+
+    def _next_result(self, timeout: float) -> object:
+        """The next finished attempt or wake-up within ``timeout`` (raises ``queue.Empty``).
+
+        On the SQLite file, a long wait is cut in slices of ``COMMIT_WATCH`` seconds, and
+        between two the engine's own connection asks whether another connection committed
+        meanwhile (``PRAGMA data_version``: a few microseconds, no lock): events stored by
+        another process (an intake, an import, the window) are then looked at at once rather
+        than at the next idle look. A shared database wakes engines with ``LISTEN`` instead.
+        """
+        if self.store.shared or timeout <= COMMIT_WATCH:
+            return self._results.get(timeout=max(timeout, 0.0001))
+        deadline = time.monotonic() + timeout
+        seen = self._data_version()
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                return self._results.get(timeout=max(min(left, COMMIT_WATCH), 0.0001))
+            except queue.Empty:
+                if left <= COMMIT_WATCH:
+                    raise
+            version = self._data_version()
+            if seen is None:
+                seen = version
+            elif version is not None and version != seen:
+                return _WAKE
+
+    def _data_version(self) -> int | None:
+        if self._connection is None or self._connection.invalidated:
+            return None
+        try:
+            raw = self._connection.connection.driver_connection
+            assert isinstance(raw, sqlite3.Connection)
+            row = raw.execute("PRAGMA data_version").fetchone()
+        except (DBAPIError, sqlite3.Error):
+            return None
+        return int(row[0]) if row is not None else None
 
     def _idle_timeout(self) -> float:
         if self._in_flight:

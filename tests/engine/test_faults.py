@@ -24,6 +24,7 @@ from sigfollow_desktop.engine.dispatcher import Dispatcher, EngineConfig
 from sigfollow_desktop.engine.reports import EngineStatus
 from sigfollow_desktop.engine.send import DELIVERY_ID_HEADER
 from sigfollow_desktop.store.db import DB_FILENAME, Store, open_store
+from sigfollow_desktop.store.faults import Fault
 from tests.engine.conftest import queue_events
 from tests.support.damage import digest, garble, root_page_offset
 from tests.support.receiver import Receiver, Reply
@@ -183,3 +184,17 @@ def test_damage_stops_it_before_anything_more_is_written(
     assert "nothing more is written to it" in last.reason
     assert receiver.requests == []
     assert digest(store.path) == before
+
+
+def test_a_fault_that_lasts_waits_at_most_the_longest_backoff(
+    store: Store, secrets: SecretStore
+) -> None:
+    """Thousands of tries in a row (an engine woken often while the file stays read-only) keep
+    the wait at the longest backoff; the exponent once overflowed and stopped the engine."""
+    config = EngineConfig(max_backoff=10.0)
+    dispatcher = Dispatcher(store, secrets, config)
+    fault = Fault("readonly", "attempt to write a readonly database")
+    waits = [dispatcher._wait_out(fault) for _ in range(5_000)]
+    assert waits[0] < waits[3] < config.max_backoff
+    assert waits[-1] == config.max_backoff
+    assert dispatcher.status().state == "waiting"

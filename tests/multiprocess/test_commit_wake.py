@@ -2,7 +2,7 @@
 
 The engine here looks at an empty queue only once a minute (``idle_wait=60``); events then
 stored by ``events simulate`` and ``events import`` in other processes must still go out in
-seconds, each time: the engine heard their commits (``store/commit_watch.py``).
+seconds, each time: the engine heard their commits (``PRAGMA data_version``, see ``Dispatcher._next_result``).
 """
 
 from __future__ import annotations
