@@ -50,7 +50,7 @@ class IntakeSizes:
     relay_rate: float
 
 
-FULL = IntakeSizes(20_000, 3, 5_000, 500.0, 300, 20.0)
+FULL = IntakeSizes(20_000, 5, 5_000, 500.0, 300, 20.0)
 SMOKE = IntakeSizes(400, 1, 100, 500.0, 10, 50.0)
 
 

@@ -1,8 +1,9 @@
 """``python -m benchmarks.intake_batch``: what the live intake's group commit costs per event.
 
-A loop of ``BEGIN IMMEDIATE; store_batch(30 parsed bodies); COMMIT`` on a fresh bench store
-(one webhook taking every field) with ``synchronous = FULL``, as the intake writes, over
-20,000 simulated events: wall and CPU microseconds per event, and, apart, what parsing a body
+A loop of batches of 30 parsed bodies, each one statement committed by itself
+(:class:`~sigfollow_desktop.store.intake_batch.IntakeBatches` in autocommit mode), on a fresh
+bench store (one webhook taking every field) with ``synchronous = FULL``, as the intake writes,
+over 20,000 simulated events: wall and CPU microseconds per event, and, apart, what parsing a body
 costs (``parse_body``, which the intake runs before the batch). ``--no-foreign-keys`` runs the
 same with foreign key checks off, to see their share.
 """
@@ -16,7 +17,7 @@ import time
 from benchmarks.stores import Bench
 from sigfollow_desktop.core.meta import parse_body
 from sigfollow_desktop.core.samples import simulated_bodies
-from sigfollow_desktop.store.intake_batch import store_batch
+from sigfollow_desktop.store.intake_batch import IntakeBatches
 
 EVENTS = 20_000
 BATCH = 30
@@ -36,20 +37,21 @@ def main(argv: list[str]) -> None:
         raw.execute("PRAGMA synchronous = FULL")
         if "--no-foreign-keys" in argv:
             raw.execute("PRAGMA foreign_keys = OFF")
-        started, cpu = time.perf_counter(), time.process_time()
-        for start in range(0, EVENTS, BATCH):
-            raw.execute("BEGIN IMMEDIATE")
-            store_batch(raw, items[start : start + BATCH], "intake")
-            raw.execute("COMMIT")
+        isolation, raw.isolation_level = raw.isolation_level, None
+        with IntakeBatches(raw) as batches:
+            started, cpu = time.perf_counter(), time.process_time()
+            for start in range(0, EVENTS, BATCH):
+                batches.insert(items[start : start + BATCH], "intake")
         wall = (time.perf_counter() - started) / EVENTS * 1e6
         used = (time.process_time() - cpu) / EVENTS * 1e6
         stored = raw.execute("SELECT count(*) FROM events").fetchone()[0]
+        raw.isolation_level = isolation
     finally:
         pooled.close()
         bench.close()
     assert stored == EVENTS
     print(
-        f"store_batch: {wall:.1f} us wall, {used:.1f} us CPU per event; "
+        f"one batch statement: {wall:.1f} us wall, {used:.1f} us CPU per event; "
         f"parse_body: {parse_wall:.1f} us wall, {parse_cpu:.1f} us CPU per event"
     )
 

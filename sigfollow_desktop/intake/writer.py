@@ -1,16 +1,17 @@
 """Group commit: every request waiting to be stored shares one transaction.
 
-Requests hand their parsed body to :meth:`GroupCommitWriter.submit` and wait on an asyncio
-future. One writer thread takes everything queued, stores it with
-:func:`~sigfollow_desktop.store.events.store_events` in one transaction, commits, and only then
-resolves the futures, so a request is answered 200 only once its bytes are on disk. While one
-commit (and its fsync) runs, the next requests queue up and go together into the next one:
-the busier the intake, the larger the batches, and the cost of a commit is shared.
+Requests hand their parsed body to :meth:`GroupCommitWriter.write` and wait on an asyncio
+future. One writer thread takes everything queued, stores it with one statement
+(:class:`~sigfollow_desktop.store.intake_batch.IntakeBatches`: the events, their search keys and
+their deliveries), which SQLite commits before the call returns, and only then resolves the
+futures, so a request is answered 200 only once its bytes are on disk. While one commit (and its
+fsync) runs, the next requests queue up and go together into the next one: the busier the
+intake, the larger the batches, and the cost of a commit is shared.
 
-The writer's connection runs with ``synchronous = FULL``: in WAL mode SQLite then syncs the
-log at every commit, so an answered request survives a power cut as well as a crash. Each
-batch is one ``BEGIN IMMEDIATE`` transaction on the sqlite3 connection (see
-:mod:`sigfollow_desktop.store.intake_batch`).
+The writer's connection runs in autocommit mode with ``synchronous = FULL``: in WAL mode SQLite
+then syncs the log at every commit, so an answered request survives a power cut as well as a
+crash. A commit is one call into SQLite, so the writer takes the interpreter lock back once per
+batch to answer, not once per statement.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from sigfollow_desktop.core.meta import ParsedEvent
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.events import Intake
-from sigfollow_desktop.store.intake_batch import store_batch
+from sigfollow_desktop.store.intake_batch import IntakeBatches
 
 log = logging.getLogger(__name__)
 
@@ -121,32 +122,36 @@ class GroupCommitWriter:
         pooled = self.store.engine.raw_connection()
         connection = pooled.driver_connection
         assert isinstance(connection, sqlite3.Connection)
+        isolation = connection.isolation_level
         try:
+            connection.isolation_level = None  # each batch's one statement is its transaction
             if self.durable:
                 connection.execute("PRAGMA synchronous = FULL")
-            stopping = False
-            while not stopping:
-                batch: list[_Pending] = []
-                item = self._queue.get()
-                while True:
-                    if item is _STOP:
-                        stopping = True
-                    else:
-                        assert isinstance(item, _Pending)
-                        batch.append(item)
-                    if len(batch) >= self.max_batch:
-                        break
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                if batch:
-                    self._commit(connection, batch)
+            with IntakeBatches(connection) as batches:
+                stopping = False
+                while not stopping:
+                    batch: list[_Pending] = []
+                    item = self._queue.get()
+                    while True:
+                        if item is _STOP:
+                            stopping = True
+                        else:
+                            assert isinstance(item, _Pending)
+                            batch.append(item)
+                        if len(batch) >= self.max_batch:
+                            break
+                        try:
+                            item = self._queue.get_nowait()
+                        except queue.Empty:
+                            break
+                    if batch:
+                        self._commit(batches, batch)
             self._refuse_leftovers()
         finally:
+            # The connection goes back to the pool: leave it as the pool hands them out.
             if self.durable:
-                # The connection goes back to the pool: leave it as the pool hands them out.
                 connection.execute("PRAGMA synchronous = NORMAL")
+            connection.isolation_level = isolation
             pooled.close()
 
     def _refuse_leftovers(self) -> None:
@@ -165,27 +170,13 @@ class GroupCommitWriter:
             except RuntimeError:
                 continue
 
-    def _commit(self, connection: sqlite3.Connection, batch: list[_Pending]) -> None:
+    def _commit(self, batches: IntakeBatches, batch: list[_Pending]) -> None:
         error: str | None = None
-        intake = Intake()
         try:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                intake = store_batch(connection, [(p.body, p.parsed) for p in batch], SOURCE)
-                connection.execute("COMMIT")
-            except BaseException:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
-                raise
+            batches.insert([(p.body, p.parsed) for p in batch], SOURCE)
         except sqlite3.Error as exc:
             error = f"the store could not be written ({exc})"
             log.error("intake: %d request(s) not stored: %s", len(batch), exc)
-        else:
-            with self._lock:
-                self.stored += intake.stored
-                self.duplicates += intake.duplicates
-                self.batches += 1
-                self.largest_batch = max(self.largest_batch, len(batch))
         by_loop: dict[asyncio.AbstractEventLoop, list[_Pending]] = {}
         for item in batch:
             by_loop.setdefault(item.loop, []).append(item)
@@ -194,7 +185,20 @@ class GroupCommitWriter:
                 loop.call_soon_threadsafe(_settle, items, error)
             except RuntimeError:  # that loop is closed: nobody waits any more
                 continue
-        if error is None and intake.stored and self.on_committed is not None:
+        if error is not None:
+            return
+        # Committed and answered: now count what the statement stored.
+        try:
+            intake = batches.tally(len(batch))
+        except sqlite3.Error as exc:
+            log.error("intake: could not count what a commit stored: %s", exc)
+            return
+        with self._lock:
+            self.stored += intake.stored
+            self.duplicates += intake.duplicates
+            self.batches += 1
+            self.largest_batch = max(self.largest_batch, len(batch))
+        if intake.stored and self.on_committed is not None:
             try:
                 self.on_committed(intake)
             except Exception:

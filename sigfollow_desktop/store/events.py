@@ -14,20 +14,26 @@ from sigfollow_desktop.core.meta import ParsedEvent
 from sigfollow_desktop.store.models import Event, EventKey
 from sigfollow_desktop.store.uids import new_uid, uid_prefix
 
-# Every enabled webhook subscribed to the event's field gets one pending delivery, due now,
-# whose id starts with ``:uid_prefix`` (see :mod:`sigfollow_desktop.store.uids`). Plain SQL
-# text: the live intake runs it straight on its sqlite3 connection.
-FAN_OUT_SQL = """
+
+def fan_out_sql(uid_prefix: str, events: str) -> str:
+    """The fan-out on SQLite: every enabled webhook subscribed to the field of each event
+    ``e`` that matches the SQL condition ``events`` gets one pending delivery, due now, whose
+    id is the SQL expression ``uid_prefix`` and 20 random hex digits (see
+    :mod:`sigfollow_desktop.store.uids`). Plain SQL text: the live intake runs it in a trigger
+    on its sqlite3 connection."""
+    return f"""
     INSERT INTO deliveries (uid, event_id, webhook_id, status, attempt_count, next_attempt_at,
                             created_at)
-    SELECT :uid_prefix || lower(hex(randomblob(10))), e.id, w.id, 'pending', 0, e.received_at,
+    SELECT {uid_prefix} || lower(hex(randomblob(10))), e.id, w.id, 'pending', 0, e.received_at,
            e.received_at
     FROM events AS e
     JOIN webhooks AS w
       ON w.enabled AND instr(',' || w.subscribed || ',', ',' || e.field || ',') > 0
-    WHERE e.id BETWEEN :first AND :last
-    """
-_FAN_OUT = text(FAN_OUT_SQL)
+    WHERE {events}
+    """  # noqa: S608 - SQL fragments of this package, no value
+
+
+_FAN_OUT = text(fan_out_sql(":uid_prefix", "e.id BETWEEN :first AND :last"))
 
 # On a shared database other hosts insert meanwhile, so the range of new ids may hold theirs:
 # the new ids are named one by one.

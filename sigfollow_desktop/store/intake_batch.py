@@ -1,18 +1,21 @@
-"""One batch of received bodies, stored in one statement: the live intake's group commit.
+"""One batch of received bodies, stored by one statement: the live intake's group commit.
 
 The same rows as :func:`~sigfollow_desktop.store.events.store_events` (one event per dedupe key,
-known events skipped, one pending delivery per enabled webhook subscribed to the event's field),
-written straight on the sqlite3 connection as one multi-row ``INSERT`` (every value a bound
-parameter, bodies as BLOBs). Python's sqlite3 lets go of the interpreter lock at every step of
-a statement; with the thread serving HTTP waiting for it, each hand-over can cost a whole switch
-interval, so the batch goes in as one step rather than one per row (``executemany``), and the
-writer holds the lock for microseconds per body instead of the ORM's hundred. The caller runs it
-inside ``BEGIN IMMEDIATE``: no other writer can insert meanwhile, and an ``INTEGER PRIMARY
-KEY`` takes the next id for each row inserted (a skipped duplicate takes none), so the new
-events' ids are the ``stored`` ids ending at the last one inserted.
+known events skipped, its search keys, one pending delivery per enabled webhook subscribed to
+the event's field), written straight on the intake writer's sqlite3 connection.
 
-Their search keys (table ``event_keys``) go in with one more ``INSERT`` for the whole batch
-(an event already known, skipped by the first statement, keeps the keys it has).
+Python's sqlite3 lets go of the interpreter lock for every call into SQLite and must take it
+back afterwards; with the thread serving HTTP holding it, each hand-over can cost up to a
+switch interval, and the batch waits with it. So a batch is one call: a multi-row ``INSERT``
+into a view of this connection (``temp.intake_rows``) whose ``INSTEAD OF`` trigger inserts the
+event, its keys and its deliveries. On a connection in autocommit mode that one statement is
+also the transaction, committed (and synced) before the call returns. Counting what it stored
+is a second, read-only call, made after the commit (``temp.intake_tally``, kept by the
+trigger). The temporary objects live on this connection only: other connections, the
+migrations and the other writers never see them.
+
+Every value is a bound parameter (bodies as BLOBs, each event's keys as one JSON array); only
+placeholders are joined into the statement's text.
 """
 
 from __future__ import annotations
@@ -22,30 +25,127 @@ import os
 import sqlite3
 import time
 from collections.abc import Sequence
+from types import TracebackType
 
 from sigfollow_desktop.core.meta import ParsedEvent
-from sigfollow_desktop.store.events import FAN_OUT_SQL, Intake
+from sigfollow_desktop.store.events import Intake, fan_out_sql
 from sigfollow_desktop.store.uids import RANDOM_HEX, uid_prefix
 
-_INSERT = "INSERT INTO events (uid, field, dedupe_key, body, received_at, source) VALUES "
-_ROW = "(?, ?, ?, ?, ?, ?)"
-_ROWS_PER_STATEMENT = 1_000  # 6,000 parameters, well under SQLite's 32,766
-# The batch's keys as one parameter, a JSON array of pairs: the statement's text is the same
-# for every batch, so SQLite compiles it once (a text with one placeholder per key would be new
-# for nearly every batch). Every event of the batch stored (no duplicate, the usual case): its
-# id is known, so a pair is [key, event id]; otherwise [key, dedupe key], matched to the event
-# stored now by the dedupe key's unique index.
-_INSERT_KEYS = """
-    INSERT INTO event_keys (key, event_id)
-    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)
-"""
-_INSERT_KEYS_BY_DEDUPE_KEY = """
-    INSERT INTO event_keys (key, event_id)
-    SELECT json_extract(k.value, '$[0]'), e.id FROM json_each(?) AS k
-    JOIN events AS e ON e.dedupe_key = json_extract(k.value, '$[1]')
-    WHERE e.id BETWEEN ? AND ?
-    ON CONFLICT DO NOTHING
-"""
+_ROWS_PER_STATEMENT = 1_000  # 7,000 parameters, well under SQLite's 32,766
+_ROW = "(?, ?, ?, ?, ?, ?, ?)"
+_INSERT = (
+    "INSERT INTO temp.intake_rows (uid, field, dedupe_key, body, received_at, source, keys) VALUES "
+)
+
+# A temporary trigger may name the main database's tables (unqualified: no temp table has
+# their names). A known event (its dedupe key stored) inserts nothing, so its uid is not found
+# and neither keys nor deliveries follow; ``changes()`` counts the statement just before it.
+_FAN_OUT = fan_out_sql("substr(NEW.uid, 1, 12)", "e.uid = NEW.uid").strip()
+_INSTALL = (
+    """
+    CREATE TEMP VIEW intake_rows AS
+    SELECT uid, field, dedupe_key, body, received_at, source, NULL AS keys FROM main.events
+    WHERE 0
+    """,
+    "CREATE TEMP TABLE intake_tally (stored INTEGER NOT NULL, deliveries INTEGER NOT NULL)",
+    "INSERT INTO temp.intake_tally VALUES (0, 0)",
+    f"""
+    CREATE TEMP TRIGGER intake_rows_insert INSTEAD OF INSERT ON intake_rows
+    BEGIN
+        INSERT INTO events (uid, field, dedupe_key, body, received_at, source)
+        VALUES (NEW.uid, NEW.field, NEW.dedupe_key, NEW.body, NEW.received_at, NEW.source)
+        ON CONFLICT DO NOTHING;
+        UPDATE intake_tally SET stored = stored + changes();
+        INSERT INTO event_keys (key, event_id)
+        SELECT k.value, e.id FROM events AS e, json_each(NEW.keys) AS k
+        WHERE e.uid = NEW.uid;
+        {_FAN_OUT};
+        UPDATE intake_tally SET deliveries = deliveries + changes();
+    END
+    """,  # noqa: S608 - the fan-out's SQL text, no value
+)
+_REMOVE = (
+    "DROP TRIGGER IF EXISTS temp.intake_rows_insert",
+    "DROP VIEW IF EXISTS temp.intake_rows",
+    "DROP TABLE IF EXISTS temp.intake_tally",
+)
+_TALLY = "SELECT stored, deliveries FROM temp.intake_tally"
+
+
+class IntakeBatches:
+    """``with IntakeBatches(raw) as batches: batches.store(items, source)``.
+
+    Installs the view, trigger and tally on ``raw`` when entered and removes them when left
+    (the connection goes back to a pool). :meth:`store` commits by itself when ``raw`` is in
+    autocommit mode (``isolation_level = None``); inside the caller's transaction otherwise.
+    """
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self.raw = raw
+        self._stored = 0
+        self._deliveries = 0
+
+    def __enter__(self) -> IntakeBatches:
+        self._run(_REMOVE)  # left over by a writer that could not clean up
+        self._run(_INSTALL)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self._run(_REMOVE)
+        except sqlite3.Error:
+            if exc_type is None:
+                raise
+
+    def _run(self, statements: Sequence[str]) -> None:
+        for statement in statements:
+            self.raw.execute(statement)
+
+    def store(
+        self,
+        items: Sequence[tuple[bytes, ParsedEvent]],
+        source: str,
+        *,
+        now: float | None = None,
+    ) -> Intake:
+        """Insert ``items`` (their keys and deliveries too) in one statement."""
+        if not items:
+            return Intake()
+        self.insert(items, source, now=now)
+        return self.tally(len(items))
+
+    def insert(
+        self,
+        items: Sequence[tuple[bytes, ParsedEvent]],
+        source: str,
+        *,
+        now: float | None = None,
+    ) -> None:
+        """The statement alone (committed on return in autocommit mode); :meth:`tally` says
+        what it stored."""
+        received_at = time.time() if now is None else now
+        prefix = uid_prefix(received_at)
+        for start in range(0, len(items), _ROWS_PER_STATEMENT):
+            chunk = items[start : start + _ROWS_PER_STATEMENT]
+            tails = os.urandom(len(chunk) * RANDOM_HEX // 2).hex()
+            values: list[object] = []
+            for index, (body, parsed) in enumerate(chunk):
+                uid = prefix + tails[index * RANDOM_HEX : (index + 1) * RANDOM_HEX]
+                keys = json.dumps(parsed.keys, ensure_ascii=False) if parsed.keys else "[]"
+                values += (uid, parsed.field, parsed.dedupe_key, body, received_at, source, keys)
+            self.raw.execute(_INSERT + ", ".join([_ROW] * len(chunk)), values)
+
+    def tally(self, submitted: int) -> Intake:
+        """What the statements since the last tally stored, of ``submitted`` bodies."""
+        row = self.raw.execute(_TALLY).fetchone()
+        stored, deliveries = int(row[0]) - self._stored, int(row[1]) - self._deliveries
+        self._stored, self._deliveries = int(row[0]), int(row[1])
+        return Intake(stored=stored, duplicates=submitted - stored, deliveries=deliveries)
 
 
 def store_batch(
@@ -55,50 +155,6 @@ def store_batch(
     *,
     now: float | None = None,
 ) -> Intake:
-    """Insert ``items`` and fan them out, in the caller's ``BEGIN IMMEDIATE`` transaction."""
-    if not items:
-        return Intake()
-    received_at = time.time() if now is None else now
-    prefix = uid_prefix(received_at)
-    stored, first, last = 0, 0, 0
-    for start in range(0, len(items), _ROWS_PER_STATEMENT):
-        chunk = items[start : start + _ROWS_PER_STATEMENT]
-        values: list[object] = []
-        tails = os.urandom(len(chunk) * RANDOM_HEX // 2).hex()
-        for index, (body, parsed) in enumerate(chunk):
-            uid = prefix + tails[index * RANDOM_HEX : (index + 1) * RANDOM_HEX]
-            values += (uid, parsed.field, parsed.dedupe_key, body, received_at, source)
-        # Only placeholders are joined into the text; every value is a bound parameter.
-        statement = _INSERT + ", ".join([_ROW] * len(chunk)) + " ON CONFLICT DO NOTHING"
-        cursor = raw.execute(statement, values)
-        if cursor.rowcount > 0 and cursor.lastrowid is not None:
-            last = cursor.lastrowid
-            first = first or last - cursor.rowcount + 1
-            stored += cursor.rowcount
-    deliveries = 0
-    if stored:
-        _store_keys(raw, items, first, last)
-        fan_out = {"first": first, "last": last, "uid_prefix": prefix}
-        deliveries = raw.execute(FAN_OUT_SQL, fan_out).rowcount
-    return Intake(stored=stored, duplicates=len(items) - stored, deliveries=deliveries)
-
-
-def _store_keys(
-    raw: sqlite3.Connection, items: Sequence[tuple[bytes, ParsedEvent]], first: int, last: int
-) -> None:
-    """The search keys of the events stored with ids ``first`` to ``last``."""
-    # Printable text as it is (keys hold no control characters): nothing for SQLite to
-    # unescape but quotes and backslashes.
-    if last - first + 1 == len(items):  # all stored, in order
-        pairs: list[tuple[str, int | str]] = [
-            (key, event_id)
-            for event_id, (_body, parsed) in enumerate(items, start=first)
-            for key in parsed.keys
-        ]
-        if pairs:
-            raw.execute(_INSERT_KEYS, (json.dumps(pairs, ensure_ascii=False),))
-        return
-    pairs = [(key, parsed.dedupe_key) for _body, parsed in items for key in parsed.keys]
-    if pairs:
-        document = json.dumps(pairs, ensure_ascii=False)
-        raw.execute(_INSERT_KEYS_BY_DEDUPE_KEY, (document, first, last))
+    """One batch on ``raw``, in the caller's transaction (or committed, in autocommit mode)."""
+    with IntakeBatches(raw) as batches:
+        return batches.store(items, source, now=now)

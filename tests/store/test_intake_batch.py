@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
 from sigfollow_desktop.admin import Admin
+from sigfollow_desktop.core.fields import FIELDS
 from sigfollow_desktop.core.meta import ParsedEvent, parse_body
 from sigfollow_desktop.core.samples import simulated_bodies
-from sigfollow_desktop.store.db import Store
+from sigfollow_desktop.store.db import BUSY_TIMEOUT_MS, Store
 from sigfollow_desktop.store.events import Intake, store_events
-from sigfollow_desktop.store.intake_batch import store_batch
+from sigfollow_desktop.store.intake_batch import IntakeBatches, store_batch
 from sigfollow_desktop.store.models import Delivery, Event, EventKey
 
 
@@ -71,3 +74,67 @@ def test_an_empty_or_all_known_batch_changes_nothing(store: Store) -> None:
     assert _batch(store, []) == Intake()
     assert _batch(store, items).stored == 1
     assert _batch(store, items) == Intake(stored=0, duplicates=1, deliveries=0)
+
+
+def _raw(store: Store) -> Iterator[sqlite3.Connection]:
+    pooled = store.engine.raw_connection()
+    try:
+        raw = pooled.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        yield raw
+    finally:
+        pooled.close()
+
+
+def test_a_batch_is_one_statement_that_commits_by_itself(admin: Admin, store: Store) -> None:
+    admin.add("https://a.example/h", FIELDS, enable=True)
+    items = [(body, parse_body(body)) for body in simulated_bodies(50, seed=32)]
+    for raw in _raw(store):
+        isolation, raw.isolation_level = (
+            raw.isolation_level,
+            None,
+        )  # autocommit, as the intake's writer runs it
+        with IntakeBatches(raw) as batches:
+            statements: list[str] = []
+            raw.set_trace_callback(statements.append)
+            batches.insert(items, "intake")
+            raw.set_trace_callback(None)
+            assert not raw.in_transaction
+            # Another connection sees the batch before anything else runs on this one.
+            with store.engine.connect() as other:
+                count = "SELECT count(*) FROM events WHERE source = 'intake'"
+                assert other.execute(text(count)).scalar_one() == 50
+            assert batches.tally(len(items)) == Intake(stored=50, duplicates=0, deliveries=50)
+            batches.insert(items[:10], "intake")
+            assert batches.tally(10) == Intake(stored=0, duplicates=10, deliveries=0)
+        raw.isolation_level = isolation
+        # Python traces each statement the trigger runs with the text of the one that fired it:
+        # one text, so one statement (its values, uids included, are new for every batch).
+        (statement,) = set(statements)
+        assert statement.startswith("INSERT INTO temp.intake_rows")
+        # Nothing of the batch's machinery is left on the connection, nor in the file.
+        temp = "SELECT name FROM sqlite_temp_master"
+        assert raw.execute(temp).fetchall() == []
+        assert (
+            raw.execute("SELECT name FROM sqlite_master WHERE name LIKE 'intake%'").fetchall() == []
+        )
+
+
+def test_a_batch_that_cannot_write_stores_and_counts_nothing(admin: Admin, store: Store) -> None:
+    admin.add("https://a.example/h", FIELDS, enable=True)
+    items = [(body, parse_body(body)) for body in simulated_bodies(20, seed=33)]
+    for raw in _raw(store):
+        isolation, raw.isolation_level = raw.isolation_level, None
+        raw.execute("PRAGMA busy_timeout = 50")
+        with IntakeBatches(raw) as batches, store.engine.connect() as other:
+            other.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the lock
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                batches.insert(items, "intake")
+            other.rollback()
+            assert batches.tally(len(items)) == Intake(stored=0, duplicates=20, deliveries=0)
+            batches.insert(items, "intake")  # the next batch stores them all
+            assert batches.tally(len(items)) == Intake(stored=20, duplicates=0, deliveries=20)
+        raw.isolation_level = isolation
+        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    with store.session() as session:
+        assert len(session.scalars(select(Event)).all()) == 20
