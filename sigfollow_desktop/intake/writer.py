@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from sigfollow_desktop.core.meta import ParsedEvent
 from sigfollow_desktop.store.db import Store
 from sigfollow_desktop.store.events import Intake
-from sigfollow_desktop.store.intake_batch import IntakeBatches
+from sigfollow_desktop.store.intake_batch import ROWS_PER_STATEMENT, IntakeBatches
 
 log = logging.getLogger(__name__)
 
 SOURCE = "intake"
-MAX_BATCH = 2_000
+# A batch is one statement, so one commit: its requests are stored, or refused, together.
+MAX_BATCH = ROWS_PER_STATEMENT
 STOPPED = "the intake is stopping"
 
 
@@ -79,7 +80,7 @@ class GroupCommitWriter:
     ) -> None:
         self.store = store
         self.on_committed = on_committed
-        self.max_batch = max_batch
+        self.max_batch = min(max_batch, ROWS_PER_STATEMENT)
         self.durable = durable
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None

@@ -31,7 +31,7 @@ from sigfollow_desktop.core.meta import ParsedEvent
 from sigfollow_desktop.store.events import Intake, fan_out_sql
 from sigfollow_desktop.store.uids import RANDOM_HEX, uid_prefix
 
-_ROWS_PER_STATEMENT = 1_000  # 7,000 parameters, well under SQLite's 32,766
+ROWS_PER_STATEMENT = 1_000  # 7,000 parameters, well under SQLite's 32,766
 _ROW = "(?, ?, ?, ?, ?, ?, ?)"
 _INSERT = (
     "INSERT INTO temp.intake_rows (uid, field, dedupe_key, body, received_at, source, keys) VALUES "
@@ -130,8 +130,8 @@ class IntakeBatches:
         what it stored."""
         received_at = time.time() if now is None else now
         prefix = uid_prefix(received_at)
-        for start in range(0, len(items), _ROWS_PER_STATEMENT):
-            chunk = items[start : start + _ROWS_PER_STATEMENT]
+        for start in range(0, len(items), ROWS_PER_STATEMENT):
+            chunk = items[start : start + ROWS_PER_STATEMENT]
             tails = os.urandom(len(chunk) * RANDOM_HEX // 2).hex()
             values: list[object] = []
             for index, (body, parsed) in enumerate(chunk):
