@@ -20,6 +20,7 @@ placeholders are joined into the statement's text.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -75,19 +76,19 @@ _TALLY = "SELECT stored, deliveries FROM temp.intake_tally"
 class IntakeBatches:
     """``with IntakeBatches(raw) as batches: batches.store(items, source)``.
 
-    Installs the view, trigger and tally on ``raw`` when entered and removes them when left
-    (the connection goes back to a pool). :meth:`store` commits by itself when ``raw`` is in
-    autocommit mode (``isolation_level = None``); inside the caller's transaction otherwise.
+    Installs the view, trigger and tally on ``raw`` before its first batch (again after a batch
+    that could not install them, so a passing fault costs that batch only) and removes them when
+    left (the connection goes back to a pool). :meth:`store` commits by itself when ``raw`` is
+    in autocommit mode (``isolation_level = None``); inside the caller's transaction otherwise.
     """
 
     def __init__(self, raw: sqlite3.Connection) -> None:
         self.raw = raw
+        self._installed = False
         self._stored = 0
         self._deliveries = 0
 
     def __enter__(self) -> IntakeBatches:
-        self._run(_REMOVE)  # left over by a writer that could not clean up
-        self._run(_INSTALL)
         return self
 
     def __exit__(
@@ -96,11 +97,19 @@ class IntakeBatches:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            self._run(_REMOVE)
-        except sqlite3.Error:
-            if exc_type is None:
-                raise
+        if self._installed:
+            self._installed = False
+            # Left in place, they would only be dropped by the next IntakeBatches here.
+            with contextlib.suppress(sqlite3.Error):
+                self._run(_REMOVE)
+
+    def _install(self) -> None:
+        if self._installed:
+            return
+        self._run(_REMOVE)  # what a failed install, or a writer that could not clean up, left
+        self._run(_INSTALL)
+        self._installed = True
+        self._stored = self._deliveries = 0
 
     def _run(self, statements: Sequence[str]) -> None:
         for statement in statements:
@@ -128,6 +137,7 @@ class IntakeBatches:
     ) -> None:
         """The statement alone (committed on return in autocommit mode); :meth:`tally` says
         what it stored."""
+        self._install()
         received_at = time.time() if now is None else now
         prefix = uid_prefix(received_at)
         for start in range(0, len(items), ROWS_PER_STATEMENT):

@@ -90,14 +90,13 @@ def test_a_batch_is_one_statement_that_commits_by_itself(admin: Admin, store: St
     admin.add("https://a.example/h", FIELDS, enable=True)
     items = [(body, parse_body(body)) for body in simulated_bodies(50, seed=32)]
     for raw in _raw(store):
-        isolation, raw.isolation_level = (
-            raw.isolation_level,
-            None,
-        )  # autocommit, as the intake's writer runs it
+        # Autocommit, as the intake's writer runs it.
+        isolation, raw.isolation_level = raw.isolation_level, None
         with IntakeBatches(raw) as batches:
+            batches.insert(items[:20], "intake")  # the first batch also sets up the trigger
             statements: list[str] = []
             raw.set_trace_callback(statements.append)
-            batches.insert(items, "intake")
+            batches.insert(items[20:], "intake")
             raw.set_trace_callback(None)
             assert not raw.in_transaction
             # Another connection sees the batch before anything else runs on this one.
@@ -138,3 +137,22 @@ def test_a_batch_that_cannot_write_stores_and_counts_nothing(admin: Admin, store
         raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     with store.session() as session:
         assert len(session.scalars(select(Event)).all()) == 20
+
+
+def test_a_batch_that_cannot_set_up_fails_alone(admin: Admin, store: Store) -> None:
+    admin.add("https://a.example/h", FIELDS, enable=True)
+    items = [(body, parse_body(body)) for body in simulated_bodies(10, seed=34)]
+    for raw in _raw(store):
+        isolation, raw.isolation_level = raw.isolation_level, None
+        # Something of that name this code would not drop: the view cannot be made.
+        raw.execute("CREATE TEMP TABLE intake_rows (x)")
+        with IntakeBatches(raw) as batches:
+            with pytest.raises(sqlite3.OperationalError):
+                batches.insert(items[:5], "intake")
+            raw.execute("DROP TABLE temp.intake_rows")
+            batches.insert(items, "intake")  # the next batch sets up and stores
+            assert batches.tally(len(items)) == Intake(stored=10, duplicates=0, deliveries=10)
+        raw.isolation_level = isolation
+        assert raw.execute("SELECT name FROM sqlite_temp_master").fetchall() == []
+    with store.session() as session:
+        assert len(session.scalars(select(Event)).all()) == 10
