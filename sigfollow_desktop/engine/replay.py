@@ -32,6 +32,8 @@ class SignedRequest:
     body: bytes
     attempt: int  # the attempt whose request this is (1 for one not made yet)
     as_sent: bool  # True: the stored headers; False: made again with the current secret
+    # False: stored, but no answer came (refused, timed out): the request may not have arrived
+    answered: bool = True
 
 
 def signed_request(
@@ -48,7 +50,8 @@ def signed_request(
     attempt = detail.attempts[-1].number if detail.attempts else max(row.attempts, 1)
     stored = exchanges.get(attempt)
     if stored is not None and stored.request_headers is not None:
-        return SignedRequest(row.url, stored.request_headers, detail.body, attempt, True)
+        answered = stored.response_headers is not None
+        return SignedRequest(row.url, stored.request_headers, detail.body, attempt, True, answered)
     secret = secrets.get(detail.webhook_uid)
     if secret is None:
         return None

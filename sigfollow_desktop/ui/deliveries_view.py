@@ -424,7 +424,8 @@ class DeliveriesView(QWidget):
             return
         QGuiApplication.clipboard().setText(curl_command(request))
         if request.as_sent:
-            how = f"attempt {request.attempt} as sent"
+            sent = "as sent" if request.answered else "as made, no answer came"
+            how = f"attempt {request.attempt} {sent}"
         else:
             how = (
                 f"headers of attempt {request.attempt} not recorded: signed again with the "

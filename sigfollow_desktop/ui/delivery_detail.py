@@ -82,8 +82,13 @@ def attempt_text(attempt: AttemptView, exchange: AttemptExchange | None = None) 
 
 def request_text(request: SignedRequest, attempts: int) -> str:
     """The Request headers tab: the latest attempt's request, and where its headers came from."""
-    if request.as_sent:
+    if request.as_sent and request.answered:
         note = f"# Attempt {request.attempt}, as sent (the headers stored with the attempt)."
+    elif request.as_sent:
+        note = (
+            f"# Attempt {request.attempt}, as made (the headers stored with the attempt); no "
+            "answer came, so it may not have arrived."
+        )
     elif attempts:
         note = (
             f"# Headers were not recorded for attempt {request.attempt}: made again as the "

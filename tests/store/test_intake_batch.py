@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select, text
@@ -76,12 +77,18 @@ def test_an_empty_or_all_known_batch_changes_nothing(store: Store) -> None:
     assert _batch(store, items) == Intake(stored=0, duplicates=1, deliveries=0)
 
 
-def _raw(store: Store) -> Iterator[sqlite3.Connection]:
+@contextmanager
+def _autocommit(store: Store) -> Iterator[sqlite3.Connection]:
+    """A pooled connection of the store in autocommit mode, as the intake's writer runs it."""
     pooled = store.engine.raw_connection()
     try:
         raw = pooled.driver_connection
         assert isinstance(raw, sqlite3.Connection)
-        yield raw
+        isolation, raw.isolation_level = raw.isolation_level, None
+        try:
+            yield raw
+        finally:
+            raw.isolation_level = isolation
     finally:
         pooled.close()
 
@@ -89,9 +96,7 @@ def _raw(store: Store) -> Iterator[sqlite3.Connection]:
 def test_a_batch_is_one_statement_that_commits_by_itself(admin: Admin, store: Store) -> None:
     admin.add("https://a.example/h", FIELDS, enable=True)
     items = [(body, parse_body(body)) for body in simulated_bodies(50, seed=32)]
-    for raw in _raw(store):
-        # Autocommit, as the intake's writer runs it.
-        isolation, raw.isolation_level = raw.isolation_level, None
+    with _autocommit(store) as raw:
         with IntakeBatches(raw) as batches:
             batches.insert(items[:20], "intake")  # the first batch also sets up the trigger
             statements: list[str] = []
@@ -106,7 +111,6 @@ def test_a_batch_is_one_statement_that_commits_by_itself(admin: Admin, store: St
             assert batches.tally(len(items)) == Intake(stored=50, duplicates=0, deliveries=50)
             batches.insert(items[:10], "intake")
             assert batches.tally(10) == Intake(stored=0, duplicates=10, deliveries=0)
-        raw.isolation_level = isolation
         # Python traces each statement the trigger runs with the text of the one that fired it:
         # one text, so one statement (its values, uids included, are new for every batch).
         (statement,) = set(statements)
@@ -122,8 +126,7 @@ def test_a_batch_is_one_statement_that_commits_by_itself(admin: Admin, store: St
 def test_a_batch_that_cannot_write_stores_and_counts_nothing(admin: Admin, store: Store) -> None:
     admin.add("https://a.example/h", FIELDS, enable=True)
     items = [(body, parse_body(body)) for body in simulated_bodies(20, seed=33)]
-    for raw in _raw(store):
-        isolation, raw.isolation_level = raw.isolation_level, None
+    with _autocommit(store) as raw:
         raw.execute("PRAGMA busy_timeout = 50")
         with IntakeBatches(raw) as batches, store.engine.connect() as other:
             other.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the lock
@@ -133,7 +136,6 @@ def test_a_batch_that_cannot_write_stores_and_counts_nothing(admin: Admin, store
             assert batches.tally(len(items)) == Intake(stored=0, duplicates=20, deliveries=0)
             batches.insert(items, "intake")  # the next batch stores them all
             assert batches.tally(len(items)) == Intake(stored=20, duplicates=0, deliveries=20)
-        raw.isolation_level = isolation
         raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     with store.session() as session:
         assert len(session.scalars(select(Event)).all()) == 20
@@ -142,8 +144,7 @@ def test_a_batch_that_cannot_write_stores_and_counts_nothing(admin: Admin, store
 def test_a_batch_that_cannot_set_up_fails_alone(admin: Admin, store: Store) -> None:
     admin.add("https://a.example/h", FIELDS, enable=True)
     items = [(body, parse_body(body)) for body in simulated_bodies(10, seed=34)]
-    for raw in _raw(store):
-        isolation, raw.isolation_level = raw.isolation_level, None
+    with _autocommit(store) as raw:
         # Something of that name this code would not drop: the view cannot be made.
         raw.execute("CREATE TEMP TABLE intake_rows (x)")
         with IntakeBatches(raw) as batches:
@@ -152,7 +153,6 @@ def test_a_batch_that_cannot_set_up_fails_alone(admin: Admin, store: Store) -> N
             raw.execute("DROP TABLE temp.intake_rows")
             batches.insert(items, "intake")  # the next batch sets up and stores
             assert batches.tally(len(items)) == Intake(stored=10, duplicates=0, deliveries=10)
-        raw.isolation_level = isolation
         assert raw.execute("SELECT name FROM sqlite_temp_master").fetchall() == []
     with store.session() as session:
         assert len(session.scalars(select(Event)).all()) == 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -457,3 +458,40 @@ def test_end_reads_the_oldest_page_from_the_other_end_and_home_the_newest(
     )
     assert shown_ids(view)[:10] == newest_first[:10]
     assert view.table.currentIndex().row() == 0
+
+
+def test_an_attempt_that_got_no_answer_is_shown_as_made_not_as_sent(
+    qtbot: QtBot, desktop: Desktop, admin: Admin
+) -> None:
+    """Headers stored for an attempt that was refused: they are what was made, and nothing
+    says the receiver had them."""
+    with socket.socket() as probe:  # a port of 127.0.0.1 nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    admin.add(f"http://127.0.0.1:{port}/hook", ("statuses",), enable=True)
+    queue_events(admin, 1, ("statuses",), seed=10)
+    view = desktop.window.deliveries
+    desktop.start()
+    wait_loaded(qtbot, view)
+
+    def attempted() -> bool:
+        row = view.model.row_of(1)
+        return row >= 0 and view.model.delivery(row).attempts >= 1
+
+    qtbot.waitUntil(attempted, timeout=15_000)
+    assert view.select_delivery(1)
+    pane = view.detail
+    qtbot.waitUntil(lambda: pane.detail is not None and pane.detail.attempts != (), timeout=5000)
+    assert pane.request is not None
+    assert pane.request.as_sent
+    assert not pane.request.answered
+    assert pane.headers.toPlainText().startswith(
+        "# Attempt 1, as made (the headers stored with the attempt); no answer came, so it may "
+        "not have arrived."
+    )
+    attempts = pane.attempts.toPlainText().splitlines()
+    assert "  Request headers, as made (no answer came: it may not have arrived):" in attempts
+    pane.curl_button.click()
+    assert view.message.text() == (
+        "Copied delivery 1 as a cURL command (attempt 1 as made, no answer came)"
+    )
