@@ -10,8 +10,9 @@ intake, the larger the batches, and the cost of a commit is shared.
 
 The writer's connection runs in autocommit mode with ``synchronous = FULL``: in WAL mode SQLite
 then syncs the log at every commit, so an answered request survives a power cut as well as a
-crash. A commit is one call into SQLite, so the writer takes the interpreter lock back once per
-batch to answer, not once per statement.
+crash. A commit is one call into SQLite, and one more (read-only) counts what it stored before
+the answers go, so the writer takes the interpreter lock back twice per batch, not once per
+statement.
 """
 
 from __future__ import annotations
@@ -173,11 +174,24 @@ class GroupCommitWriter:
 
     def _commit(self, batches: IntakeBatches, batch: list[_Pending]) -> None:
         error: str | None = None
+        intake: Intake | None = None
         try:
             batches.insert([(p.body, p.parsed) for p in batch], SOURCE)
         except sqlite3.Error as exc:
             error = f"the store could not be written ({exc})"
             log.error("intake: %d request(s) not stored: %s", len(batch), exc)
+        else:
+            # Counted before the answers go: a request answered 200 is in the figures.
+            try:
+                intake = batches.tally(len(batch))
+            except sqlite3.Error as exc:  # committed all the same: answered 200
+                log.error("intake: could not count what a commit stored: %s", exc)
+        if intake is not None:
+            with self._lock:
+                self.stored += intake.stored
+                self.duplicates += intake.duplicates
+                self.batches += 1
+                self.largest_batch = max(self.largest_batch, len(batch))
         by_loop: dict[asyncio.AbstractEventLoop, list[_Pending]] = {}
         for item in batch:
             by_loop.setdefault(item.loop, []).append(item)
@@ -186,20 +200,7 @@ class GroupCommitWriter:
                 loop.call_soon_threadsafe(_settle, items, error)
             except RuntimeError:  # that loop is closed: nobody waits any more
                 continue
-        if error is not None:
-            return
-        # Committed and answered: now count what the statement stored.
-        try:
-            intake = batches.tally(len(batch))
-        except sqlite3.Error as exc:
-            log.error("intake: could not count what a commit stored: %s", exc)
-            return
-        with self._lock:
-            self.stored += intake.stored
-            self.duplicates += intake.duplicates
-            self.batches += 1
-            self.largest_batch = max(self.largest_batch, len(batch))
-        if intake.stored and self.on_committed is not None:
+        if intake is not None and intake.stored and self.on_committed is not None:
             try:
                 self.on_committed(intake)
             except Exception:
