@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,6 +165,25 @@ class Claimed:
     attempt: int  # the number of the attempt about to be made, 1-based
 
 
+def claimed_rows(
+    webhook_id: int, rows: Iterable[Sequence[Any]], body_of: Callable[[Any], bytes]
+) -> list[Claimed]:
+    """The claims of one webhook from rows of (delivery id, delivery uid, attempts so far,
+    event uid, field, body as the backend gives it, made bytes by ``body_of``)."""
+    return [
+        Claimed(
+            delivery_id=delivery_id,
+            delivery_uid=delivery_uid,
+            webhook_id=webhook_id,
+            event_uid=event_uid,
+            field=field,
+            body=body_of(body),
+            attempt=attempt_count + 1,
+        )
+        for delivery_id, delivery_uid, attempt_count, event_uid, field, body in rows
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class AttemptRecord:
     """One attempt made and what the delivery becomes after it: the rows to write."""
@@ -228,18 +247,7 @@ def claim(
         return []
     _sql(connection, _LEASE, {"ids": ids, "lease_until": lease_until, "owner": owner})
     rows = json.loads(_sql(connection, _CLAIMED, {"ids": ids}).fetchone()[0])
-    return [
-        Claimed(
-            delivery_id=delivery_id,
-            delivery_uid=delivery_uid,
-            webhook_id=webhook_id,
-            event_uid=event_uid,
-            field=field,
-            body=bytes.fromhex(body),
-            attempt=attempt_count + 1,
-        )
-        for delivery_id, delivery_uid, attempt_count, event_uid, field, body in rows
-    ]
+    return claimed_rows(webhook_id, rows, bytes.fromhex)
 
 
 def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:

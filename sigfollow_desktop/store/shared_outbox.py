@@ -22,6 +22,7 @@ from sigfollow_desktop.store.outbox import (
     ActiveWebhook,
     AttemptRecord,
     Claimed,
+    claimed_rows,
     failed_since,
     failing_attempts_since,
     queue_depth,
@@ -149,18 +150,7 @@ def claim(
             "owner": owner,
         },
     ).fetchall()
-    return [
-        Claimed(
-            delivery_id=delivery_id,
-            delivery_uid=delivery_uid,
-            webhook_id=webhook_id,
-            event_uid=event_uid,
-            field=field,
-            body=bytes(body),
-            attempt=attempt_count + 1,
-        )
-        for delivery_id, delivery_uid, attempt_count, event_uid, field, body in rows
-    ]
+    return claimed_rows(webhook_id, rows, bytes)
 
 
 def record(connection: Connection, records: Sequence[AttemptRecord]) -> None:
